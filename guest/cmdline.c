@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "init.h"
+
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* The kernel keeps dotted parameters out of init's argv, so read them from /proc/cmdline. */
+void cmdline_parse(struct init_opts *o)
+{
+	char buf[4096];
+	ssize_t n;
+	int fd;
+
+	memset(o, 0, sizeof(*o));
+	fd = open("/proc/cmdline", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	for (char *save, *tok = strtok_r(buf, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save)) {
+		if (!strncmp(tok, "ktstr.exit=", 11))
+			o->exit_status = atoi(tok + 11);
+	}
+}

@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The report channel: a virtio-console port named org.ktstr.report, or ttyS1 in raw mode
+ * when the kernel has no virtio console. Frames are written whole; nothing is buffered, so
+ * a crash loses at most the frame being written.
+ */
+#include "init.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PORT_NAME "org.ktstr.report"
+
+static int report_fd = -1;
+static uint32_t report_seq;
+
+static int read_line(const char *path, char *buf, size_t sz)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sz - 1);
+	close(fd);
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+static int open_virtio_port(void)
+{
+	char path[300], name[64];
+	struct dirent *de;
+	int fd = -1;
+	DIR *d = opendir("/sys/class/virtio-ports");
+
+	if (!d)
+		return -1;
+	while (fd < 0 && (de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/sys/class/virtio-ports/%s/name", de->d_name);
+		if (read_line(path, name, sizeof(name)) || strcmp(name, PORT_NAME))
+			continue;
+		snprintf(path, sizeof(path), "/dev/%s", de->d_name);
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			con_printf("ktstr-init: open %s: %s\n", path, strerror(errno));
+	}
+	closedir(d);
+	return fd;
+}
+
+static int open_serial(void)
+{
+	struct termios t;
+	int fd = open("/dev/ttyS1", O_RDWR | O_NOCTTY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	if (tcgetattr(fd, &t) == 0) {
+		cfmakeraw(&t);
+		cfsetspeed(&t, B115200);
+		tcsetattr(fd, TCSANOW, &t);
+	}
+	return fd;
+}
+
+int report_open(void)
+{
+	/* The port's device node can trail the driver's probe by a moment: retry briefly. */
+	for (int i = 0; i < 50 && report_fd < 0; i++) {
+		report_fd = open_virtio_port();
+		if (report_fd < 0)
+			usleep(20000);
+	}
+	if (report_fd < 0) {
+		report_fd = open_serial();
+		if (report_fd >= 0)
+			con_printf("ktstr-init: no %s port, reporting on ttyS1\n", PORT_NAME);
+	}
+	return report_fd < 0 ? -1 : 0;
+}
+
+static void send_frame(struct kt_wbuf *w)
+{
+	size_t off = 0;
+
+	if (w->oom)
+		con_printf("ktstr-init: out of memory encoding a report\n");
+	while (report_fd >= 0 && !w->oom && off < w->len) {
+		ssize_t n = write(report_fd, w->buf + off, w->len - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			con_printf("ktstr-init: write to report channel: %s\n", strerror(errno));
+			break;
+		}
+		off += (size_t)n;
+	}
+	kt_wbuf_free(w);
+}
+
+void report_hello(void)
+{
+	struct kt_hello h = { .proto = KT_PROTO };
+	struct kt_wbuf w = { 0 };
+	struct utsname u;
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	h.ncpus = n > 0 ? (uint32_t)n : 0;
+	h.mem_kib = (uint64_t)sysconf(_SC_PHYS_PAGES) * (uint64_t)sysconf(_SC_PAGESIZE) / 1024;
+	if (uname(&u) == 0) {
+		snprintf(h.release, sizeof(h.release), "%s", u.release);
+		snprintf(h.machine, sizeof(h.machine), "%s", u.machine);
+	}
+	kt_enc_hello(&w, report_seq++, &h);
+	send_frame(&w);
+}
+
+void report_stage(const char *name)
+{
+	struct kt_stage s = { .t_ns = mono_ns() };
+	struct kt_wbuf w = { 0 };
+
+	snprintf(s.name, sizeof(s.name), "%s", name);
+	kt_enc_stage(&w, report_seq++, &s);
+	send_frame(&w);
+}
+
+void report_error(const char *stage, const char *call, const char *path, int err,
+		  const char *fmt, ...)
+{
+	struct kt_error e = { .err = err };
+	struct kt_wbuf w = { 0 };
+	va_list ap;
+
+	snprintf(e.stage, sizeof(e.stage), "%s", stage);
+	snprintf(e.call, sizeof(e.call), "%s", call);
+	snprintf(e.path, sizeof(e.path), "%s", path ? path : "");
+	va_start(ap, fmt);
+	vsnprintf(e.msg, sizeof(e.msg), fmt, ap);
+	va_end(ap);
+	con_printf("ktstr-init: %s: %s %s: %s (%s)\n", stage, call, e.path,
+		   err ? strerror(err) : "failed", e.msg);
+	kt_enc_error(&w, report_seq++, &e);
+	send_frame(&w);
+}
+
+void report_text(uint16_t type, const char *fmt, ...)
+{
+	struct kt_text t;
+	struct kt_wbuf w = { 0 };
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(t.text, sizeof(t.text), fmt, ap);
+	va_end(ap);
+	kt_enc_text(&w, type, report_seq++, &t);
+	send_frame(&w);
+}
+
+void report_exit(int status, const char *reason)
+{
+	struct kt_exit e = { .status = status };
+	struct kt_wbuf w = { 0 };
+
+	snprintf(e.reason, sizeof(e.reason), "%s", reason);
+	kt_enc_exit(&w, report_seq++, &e);
+	send_frame(&w);
+}
+
+void report_drain(void)
+{
+	struct pollfd p = { .fd = report_fd, .events = POLLIN };
+	char ack;
+
+	if (report_fd < 0)
+		return;
+	/*
+	 * The host answers EXIT with one byte once it has decoded it. Without a host
+	 * (an embedded init whose port is merely captured) the wait ends after 2 s.
+	 */
+	if (isatty(report_fd)) {
+		tcdrain(report_fd);
+		return;
+	}
+	if (poll(&p, 1, 2000) == 1 && read(report_fd, &ack, 1) < 0)
+		con_printf("ktstr-init: reading host ack: %s\n", strerror(errno));
+}

@@ -1,0 +1,8 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Subcommands: one file each, cmd_<name>.c, listed in ktstr.c's table. */
+#ifndef KTSTR_CMD_H
+#define KTSTR_CMD_H
+
+int cmd_run(int argc, char **argv);
+
+#endif

@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* ktstr run: boot a kernel with ktstr-init and report what the guest says. */
+#include "cmd.h"
+#include "initrd.h"
+#include "kernel.h"
+#include "session.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char run_usage[] =
+	"usage: ktstr run [options]\n"
+	"\n"
+	"Boots a kernel in QEMU with ktstr-init as PID 1 and prints what the guest reports.\n"
+	"\n"
+	"  -k, --kernel PATH       kernel image (bzImage); default $KTSTR_KERNEL, else the\n"
+	"                          newest kernel in the ktstr cache (./build.sh kernel)\n"
+	"  -t, --timeout DUR       give up after DUR (60s; units ms, s, m)\n"
+	"      --cpus N            virtual CPUs (1)\n"
+	"      --memory-mib N      guest memory in MiB (512)\n"
+	"      --accel MODE        auto, kvm or tcg (auto: KVM when /dev/kvm opens read-write)\n"
+	"      --append ARGS       extra kernel parameters\n"
+	"      --console-log FILE  keep the kernel console output in FILE\n"
+	"      --dmesg             echo the kernel console to stderr\n"
+	"  -v, --verbose           print the guest's progress\n"
+	"  -h, --help              this text\n"
+	"\n"
+	"exit status: the guest's status (0 pass), 2 usage, 99 boot failure, panic or timeout\n";
+
+enum { OPT_CPUS = 256, OPT_MEM, OPT_ACCEL, OPT_APPEND, OPT_CONLOG, OPT_DMESG };
+
+static const struct option run_opts[] = {
+	{ "kernel", required_argument, NULL, 'k' },
+	{ "timeout", required_argument, NULL, 't' },
+	{ "cpus", required_argument, NULL, OPT_CPUS },
+	{ "memory-mib", required_argument, NULL, OPT_MEM },
+	{ "accel", required_argument, NULL, OPT_ACCEL },
+	{ "append", required_argument, NULL, OPT_APPEND },
+	{ "console-log", required_argument, NULL, OPT_CONLOG },
+	{ "dmesg", no_argument, NULL, OPT_DMESG },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int parse_uint(const char *flag, const char *s, unsigned min, unsigned max, unsigned *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || *s == '-' || v < min || v > max) {
+		kt_err("%s: '%s' is not a whole number from %u to %u", flag, s, min, max);
+		return -1;
+	}
+	*out = (unsigned)v;
+	return 0;
+}
+
+struct run_args {
+	const char *kernel, *console_log;
+	int64_t timeout_ms;
+	struct vm_config vm;
+	int verbose, dmesg;
+};
+
+static int parse_args(int argc, char **argv, struct run_args *a)
+{
+	int c;
+
+	a->timeout_ms = 60000;
+	a->vm.cpus = 1;
+	a->vm.mem_mib = 512;
+	a->vm.accel = VM_ACCEL_AUTO;
+	a->kernel = getenv("KTSTR_KERNEL");
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "k:t:vh", run_opts, NULL)) != -1) {
+		switch (c) {
+		case 'k':
+			a->kernel = optarg;
+			break;
+		case 't':
+			a->timeout_ms = kt_parse_duration_ms(optarg);
+			if (a->timeout_ms <= 0) {
+				kt_err("--timeout: '%s' is not a duration like 500ms, 60s or 2m", optarg);
+				return -1;
+			}
+			break;
+		case OPT_CPUS:
+			if (parse_uint("--cpus", optarg, 1, 255, &a->vm.cpus))
+				return -1;
+			break;
+		case OPT_MEM:
+			if (parse_uint("--memory-mib", optarg, 64, 1u << 20, &a->vm.mem_mib))
+				return -1;
+			break;
+		case OPT_ACCEL:
+			if (!strcmp(optarg, "auto"))
+				a->vm.accel = VM_ACCEL_AUTO;
+			else if (!strcmp(optarg, "kvm"))
+				a->vm.accel = VM_ACCEL_KVM;
+			else if (!strcmp(optarg, "tcg"))
+				a->vm.accel = VM_ACCEL_TCG;
+			else {
+				kt_err("--accel: '%s' is not one of auto, kvm, tcg", optarg);
+				return -1;
+			}
+			break;
+		case OPT_APPEND:
+			a->vm.append = optarg;
+			break;
+		case OPT_CONLOG:
+			a->console_log = optarg;
+			break;
+		case OPT_DMESG:
+			a->dmesg = 1;
+			break;
+		case 'v':
+			a->verbose = 1;
+			break;
+		case 'h':
+			fputs(run_usage, stdout);
+			exit(KT_EXIT_PASS);
+		default:
+			fprintf(stderr, "see 'ktstr run --help'\n");
+			return -1;
+		}
+	}
+	if (optind < argc) {
+		kt_err("run: unexpected argument '%s'; see 'ktstr run --help'", argv[optind]);
+		return -1;
+	}
+	if (a->vm.accel == VM_ACCEL_KVM && !vm_kvm_usable()) {
+		kt_err("--accel kvm: /dev/kvm cannot be opened read-write");
+		return -1;
+	}
+	return 0;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct run_args a = { 0 };
+	struct session s;
+	char kernel[4096], version[256], why[512], init[4096], tmpl[4096], path[4200];
+	const char *tmp = getenv("TMPDIR");
+	int ret;
+
+	if (parse_args(argc, argv, &a) < 0)
+		return KT_EXIT_USAGE;
+	if (a.kernel) {
+		snprintf(kernel, sizeof(kernel), "%s", a.kernel);
+	} else if (kernel_find_cached(kernel, sizeof(kernel)) < 0) {
+		kt_err("no kernel given and none cached; pass --kernel PATH or fetch Debian's "
+		       "cloud kernel with './build.sh kernel'");
+		return KT_EXIT_USAGE;
+	}
+	if (kernel_probe(kernel, version, sizeof(version), why, sizeof(why)) < 0) {
+		kt_err("--kernel: %s", why);
+		return KT_EXIT_USAGE;
+	}
+	if (initrd_find_init(init, sizeof(init)) < 0) {
+		kt_err("ktstr-init not found next to ktstr or in ../libexec/ktstr (set KTSTR_INIT)");
+		return KT_EXIT_INFRA;
+	}
+	/* Signals wait in a signalfd from here on, so cleanup below always runs. */
+	if (session_block_signals() < 0) {
+		kt_err("blocking signals: %s", strerror(errno));
+		return KT_EXIT_INFRA;
+	}
+	snprintf(tmpl, sizeof(tmpl), "%s/ktstr-run.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(tmpl)) {
+		kt_err("creating a run directory %s: %s", tmpl, strerror(errno));
+		return KT_EXIT_INFRA;
+	}
+	snprintf(path, sizeof(path), "%s/initrd.cpio", tmpl);
+	if (initrd_write(init, path) < 0) {
+		unlink(path);
+		rmdir(tmpl);
+		return KT_EXIT_INFRA;
+	}
+	a.vm.kernel = kernel;
+	a.vm.initrd = path;
+	if (a.verbose)
+		kt_note("kernel %s (%s)", kernel, version[0] ? version : "version unknown");
+	session_init(&s);
+	s.verbose = a.verbose;
+	s.dmesg = a.dmesg ? stderr : NULL;
+	if (a.console_log) {
+		s.console_log_fd = open(a.console_log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (s.console_log_fd < 0)
+			kt_err("--console-log %s: %s; not logging", a.console_log, strerror(errno));
+	}
+	ret = session_run(&s, &a.vm, a.timeout_ms);
+	session_free(&s);
+	if (s.console_log_fd >= 0)
+		close(s.console_log_fd);
+	unlink(path);
+	rmdir(tmpl);
+	return ret;
+}

@@ -1,0 +1,291 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "session.h"
+#include "util.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define EXIT_GRACE_MS 5000	/* after EXIT, how long QEMU gets to power off */
+
+static sigset_t session_sigs(void)
+{
+	sigset_t s;
+
+	sigemptyset(&s);
+	sigaddset(&s, SIGINT);
+	sigaddset(&s, SIGTERM);
+	sigaddset(&s, SIGHUP);
+	return s;
+}
+
+int session_block_signals(void)
+{
+	sigset_t s = session_sigs();
+
+	return sigprocmask(SIG_BLOCK, &s, NULL);
+}
+
+void session_init(struct session *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->console_log_fd = -1;
+	s->vm.pid = 0;
+	s->vm.report_fd = s->vm.console_fd = s->vm.stderr_fd = -1;
+}
+
+void session_free(struct session *s)
+{
+	vm_stop(&s->vm);
+	kt_decoder_free(&s->dec);
+}
+
+static void on_frame(struct session *s, const struct kt_frame *f)
+{
+	if (f->seq != s->next_seq)
+		s->seq_gaps++;
+	s->next_seq = f->seq + 1;
+	if (f->version != KT_VERSION) {
+		kt_err("guest speaks wire version %u, this ktstr speaks %u; rebuild both together",
+		       f->version, KT_VERSION);
+		s->unknown++;
+		return;
+	}
+	switch (f->type) {
+	case KT_MSG_HELLO:
+		if (kt_dec_hello(f, &s->hello) < 0)
+			break;
+		s->have_hello = 1;
+		printf("guest: Linux %s %s, %u CPUs, %llu MiB, protocol %u\n", s->hello.release,
+		       s->hello.machine, s->hello.ncpus,
+		       (unsigned long long)s->hello.mem_kib / 1024, s->hello.proto);
+		fflush(stdout);
+		return;
+	case KT_MSG_STAGE: {
+		struct kt_stage st;
+
+		if (kt_dec_stage(f, &st) < 0)
+			break;
+		snprintf(s->last_stage, sizeof(s->last_stage), "%s", st.name);
+		if (s->verbose)
+			fprintf(stderr, "ktstr: guest stage %s at %.3f s\n", st.name, st.t_ns / 1e9);
+		return;
+	}
+	case KT_MSG_ERROR: {
+		struct kt_error e;
+
+		if (kt_dec_error(f, &e) < 0)
+			break;
+		s->errors++;
+		printf("init failed at stage %s: %s %s: %s%s%s\n", e.stage, e.call, e.path,
+		       e.err > 0 && e.err < 4096 ? strerror(e.err) : "failed",
+		       e.msg[0] ? " -- " : "", e.msg);
+		return;
+	}
+	case KT_MSG_KMSG:
+	case KT_MSG_LOG: {
+		struct kt_text t;
+
+		if (kt_dec_text(f, &t) < 0)
+			break;
+		printf("%s: %s\n", f->type == KT_MSG_KMSG ? "kernel" : "guest", t.text);
+		return;
+	}
+	case KT_MSG_EXIT:
+		if (kt_dec_exit(f, &s->exit) < 0)
+			break;
+		s->have_exit = 1;
+		/* Acknowledge, so the guest knows every frame arrived and may power off. */
+		if (send(s->vm.report_fd, "A", 1, MSG_NOSIGNAL | MSG_DONTWAIT) < 0 && s->verbose)
+			kt_note("acknowledging EXIT: %s", strerror(errno));
+		return;
+	default:
+		if (s->on_frame) {
+			s->on_frame(s->ctx, f);
+			return;
+		}
+		s->unknown++;
+		return;
+	}
+	kt_err("malformed %s frame (seq %u, %u bytes) from the guest; ignored",
+	       kt_msg_name(f->type), f->seq, f->len);
+}
+
+static void pump_reports(struct session *s, const char *buf, size_t n)
+{
+	struct kt_frame f;
+
+	while (n) {
+		size_t k = kt_decoder_feed(&s->dec, buf, n);
+		enum kt_dec_result r;
+
+		buf += k;
+		n -= k;
+		while ((r = kt_decoder_next(&s->dec, &f)) != KT_DEC_MORE) {
+			if (r == KT_DEC_FRAME)
+				on_frame(s, &f);
+			else
+				kt_err("report frame seq %u (%s) dropped: bad checksum", f.seq,
+				       kt_msg_name(f.type));
+		}
+	}
+}
+
+static void keep_qemu_out(struct session *s, const char *buf, size_t n)
+{
+	size_t cap = sizeof(s->qemu_out) - 1;
+
+	if (n >= cap) {
+		buf += n - cap;
+		n = cap;
+	}
+	if (s->qemu_outlen + n > cap) {
+		size_t drop = s->qemu_outlen + n - cap;
+
+		memmove(s->qemu_out, s->qemu_out + drop, s->qemu_outlen - drop);
+		s->qemu_outlen -= drop;
+	}
+	memcpy(s->qemu_out + s->qemu_outlen, buf, n);
+	s->qemu_outlen += n;
+	s->qemu_out[s->qemu_outlen] = '\0';
+}
+
+/* Reads once from fd; returns 0 at EOF or on error (the channel is then done). */
+static int pump(struct session *s, int which, int fd)
+{
+	char buf[65536];
+	ssize_t n = read(fd, buf, sizeof(buf));
+
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return 1;
+	if (n <= 0)
+		return 0;
+	if (which == 0)
+		pump_reports(s, buf, (size_t)n);
+	else if (which == 1)
+		console_feed(&s->con, buf, (size_t)n);
+	else
+		keep_qemu_out(s, buf, (size_t)n);
+	return 1;
+}
+
+static int report_failure(struct session *s, int64_t timeout_ms)
+{
+	const char *stage = s->last_stage[0] ? s->last_stage : "(none reported)";
+
+	if (s->con.panic[0])
+		kt_err("kernel panic: %s", s->con.panic);
+	else if (s->timed_out)
+		kt_err("timed out after %.1f s with no EXIT from the guest; last stage: %s",
+		       timeout_ms / 1000.0, stage);
+	else if (!s->have_hello && s->con.ntail == 0)
+		kt_err("QEMU exited before the kernel printed anything (status %d)",
+		       WIFEXITED(s->vm.status) ? WEXITSTATUS(s->vm.status) : -1);
+	else
+		kt_err("the VM stopped before the guest reported EXIT; last stage: %s", stage);
+	if (s->qemu_outlen)
+		fprintf(stderr, "QEMU said:\n%s%s", s->qemu_out,
+			s->qemu_out[s->qemu_outlen - 1] == '\n' ? "" : "\n");
+	fprintf(stderr, "last console lines:\n");
+	console_print_tail(&s->con, stderr, CONSOLE_TAIL);
+	return KT_EXIT_INFRA;
+}
+
+int session_run(struct session *s, const struct vm_config *cfg, int64_t timeout_ms)
+{
+	sigset_t sigs = session_sigs();
+	uint64_t deadline = kt_now_ms() + (uint64_t)timeout_ms;
+	int open_fds = 3, sigfd, ret;
+	int live[3] = { 1, 1, 1 };
+
+	console_init(&s->con, s->console_log_fd, s->dmesg);
+	if (kt_decoder_init(&s->dec) < 0) {
+		kt_err("out of memory for the report decoder");
+		return KT_EXIT_INFRA;
+	}
+	sigfd = signalfd(-1, &sigs, SFD_CLOEXEC);
+	if (sigfd < 0) {
+		kt_err("signalfd: %s", strerror(errno));
+		return KT_EXIT_INFRA;
+	}
+	if (vm_start(cfg, &s->vm) < 0) {
+		close(sigfd);
+		return KT_EXIT_INFRA;
+	}
+	/* Until QEMU has closed every channel (it exited), or we give up on it. */
+	while (open_fds > 0) {
+		struct pollfd p[4] = {
+			{ .fd = live[0] ? s->vm.report_fd : -1, .events = POLLIN },
+			{ .fd = live[1] ? s->vm.console_fd : -1, .events = POLLIN },
+			{ .fd = live[2] ? s->vm.stderr_fd : -1, .events = POLLIN },
+			{ .fd = sigfd, .events = POLLIN },
+		};
+		uint64_t now = kt_now_ms();
+		int n;
+
+		if (now >= deadline) {
+			if (!s->have_exit)
+				s->timed_out = 1;
+			break;
+		}
+		n = poll(p, 4, (int)(deadline - now));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			kt_err("poll: %s", strerror(errno));
+			break;
+		}
+		if (p[3].revents & POLLIN) {
+			struct signalfd_siginfo si;
+
+			if (read(sigfd, &si, sizeof(si)) == sizeof(si)) {
+				s->signo = (int)si.ssi_signo;
+				break;
+			}
+		}
+		for (int i = 0; i < 3; i++) {
+			if (!(p[i].revents & (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			if (!pump(s, i, p[i].fd)) {
+				live[i] = 0;
+				open_fds--;
+			}
+		}
+		if (s->have_exit && deadline > kt_now_ms() + EXIT_GRACE_MS)
+			deadline = kt_now_ms() + EXIT_GRACE_MS;
+	}
+	close(sigfd);
+	vm_stop(&s->vm);
+	console_flush(&s->con);
+	kt_decoder_finish(&s->dec);
+
+	if (s->signo) {
+		kt_note("interrupted by signal %d (%s); QEMU stopped", s->signo, strsignal(s->signo));
+		return 128 + s->signo;
+	}
+	if (s->dec.st.bad_checksum || s->dec.st.bad_header || s->seq_gaps)
+		kt_note("report stream: %llu frames, %llu bad checksums, %llu bad headers, "
+			"%llu bytes skipped, %u sequence gaps",
+			(unsigned long long)s->dec.st.frames,
+			(unsigned long long)s->dec.st.bad_checksum,
+			(unsigned long long)s->dec.st.bad_header,
+			(unsigned long long)s->dec.st.skipped_bytes, s->seq_gaps);
+	if (!s->have_exit)
+		return report_failure(s, timeout_ms);
+	printf("guest exit: status %d (%s)\n", s->exit.status, s->exit.reason);
+	ret = s->exit.status;
+	if (ret < 0 || ret > 255)
+		ret = KT_EXIT_INFRA;
+	if (ret == KT_EXIT_INFRA) {
+		fprintf(stderr, "last console lines:\n");
+		console_print_tail(&s->con, stderr, CONSOLE_TAIL);
+	}
+	return ret;
+}

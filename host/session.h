@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * One VM session: start QEMU, pump the console and the report stream until the guest
+ * says EXIT and powers off (or QEMU dies, the kernel panics, time runs out, or ktstr is
+ * signalled), then stop QEMU. Nothing outlives session_run().
+ */
+#ifndef KTSTR_SESSION_H
+#define KTSTR_SESSION_H
+
+#include <stdint.h>
+#include "../shared/msg.h"
+#include "console.h"
+#include "vm.h"
+
+struct session {
+	/* set by the caller */
+	int verbose;
+	FILE *dmesg;		/* echo the console here, or NULL */
+	int console_log_fd;	/* -1: no log */
+	/* Called for frames the session does not handle itself (later: worker reports). */
+	void (*on_frame)(void *ctx, const struct kt_frame *f);
+	void *ctx;
+
+	/* filled in by session_run */
+	struct vm vm;
+	struct console con;
+	struct kt_decoder dec;
+	int have_hello, have_exit;
+	struct kt_hello hello;
+	struct kt_exit exit;
+	char last_stage[32];
+	unsigned errors;	/* ERROR frames */
+	unsigned unknown;	/* frames of a type this host does not know */
+	unsigned seq_gaps;
+	uint32_t next_seq;
+	int signo;		/* signal that interrupted the run, or 0 */
+	int timed_out;
+	char qemu_out[2048];	/* the last of what QEMU printed */
+	size_t qemu_outlen;
+};
+
+void session_init(struct session *s);
+/* Returns ktstr's exit status for the run (see util.h). */
+int session_run(struct session *s, const struct vm_config *cfg, int64_t timeout_ms);
+void session_free(struct session *s);
+
+/* Blocks the signals the session takes through a signalfd; call early in main. */
+int session_block_signals(void);
+
+#endif

@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "vm.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define QBOOT "/usr/share/qemu/qboot.rom"
+#define MAX_ARGS 64
+
+/* Kernel parameters ktstr always passes; documented in README "Kernel parameters". */
+static const char base_append[] =
+	"console=ttyS0 panic=-1 oops=panic reboot=t rdinit=/init "
+	"i8042.noaux=1 i8042.nokbd=1 i8042.nopnp=1 tsc=reliable";
+
+int vm_kvm_usable(void)
+{
+	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		return 0;
+	close(fd);
+	return 1;
+}
+
+static const char *qemu_binary(void)
+{
+	const char *q = getenv("KTSTR_QEMU");
+
+	return q && *q ? q : "qemu-system-x86_64";
+}
+
+int vm_start(const struct vm_config *cfg, struct vm *vm)
+{
+	char smp[32], mem[32], append[4096], con[64], rep[64];
+	const char *argv[MAX_ARGS];
+	int rep_sv[2] = { -1, -1 }, con_sv[2] = { -1, -1 }, err_p[2] = { -1, -1 };
+	int argc = 0, nullfd;
+	pid_t pid;
+
+	memset(vm, 0, sizeof(*vm));
+	vm->report_fd = vm->console_fd = vm->stderr_fd = -1;
+	vm->kvm = cfg->accel == VM_ACCEL_KVM || (cfg->accel == VM_ACCEL_AUTO && vm_kvm_usable());
+	if (!vm->kvm && cfg->accel == VM_ACCEL_AUTO)
+		kt_note("no usable /dev/kvm: using TCG, timings are emulated");
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, rep_sv) ||
+	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, con_sv) ||
+	    pipe2(err_p, O_CLOEXEC)) {
+		kt_err("creating channels for QEMU: %s", strerror(errno));
+		goto fail;
+	}
+	snprintf(smp, sizeof(smp), "%u", cfg->cpus);
+	snprintf(mem, sizeof(mem), "%uM", cfg->mem_mib);
+	snprintf(append, sizeof(append), "%s%s%s", base_append, cfg->append ? " " : "",
+		 cfg->append ? cfg->append : "");
+	snprintf(con, sizeof(con), "socket,id=con,fd=%d", con_sv[1]);
+	snprintf(rep, sizeof(rep), "socket,id=rep,fd=%d", rep_sv[1]);
+
+	argv[argc++] = qemu_binary();
+	argv[argc++] = "-nodefaults";
+	argv[argc++] = "-no-user-config";
+	argv[argc++] = "-display";
+	argv[argc++] = "none";
+	argv[argc++] = "-no-reboot";
+	argv[argc++] = "-machine";
+	argv[argc++] = "q35";
+	argv[argc++] = "-accel";
+	argv[argc++] = vm->kvm ? "kvm" : "tcg";
+	argv[argc++] = "-cpu";
+	argv[argc++] = vm->kvm ? "host" : "max";
+	if (access(QBOOT, R_OK) == 0) {	/* skips SeaBIOS's option-ROM scan */
+		argv[argc++] = "-bios";
+		argv[argc++] = QBOOT;
+	}
+	argv[argc++] = "-smp";
+	argv[argc++] = smp;
+	argv[argc++] = "-m";
+	argv[argc++] = mem;
+	argv[argc++] = "-kernel";
+	argv[argc++] = cfg->kernel;
+	argv[argc++] = "-initrd";
+	argv[argc++] = cfg->initrd;
+	argv[argc++] = "-append";
+	argv[argc++] = append;
+	argv[argc++] = "-chardev";
+	argv[argc++] = con;
+	argv[argc++] = "-serial";
+	argv[argc++] = "chardev:con";
+	argv[argc++] = "-device";
+	argv[argc++] = "virtio-serial-pci,id=vser";
+	argv[argc++] = "-chardev";
+	argv[argc++] = rep;
+	argv[argc++] = "-device";
+	argv[argc++] = "virtserialport,bus=vser.0,chardev=rep,name=org.ktstr.report";
+	argv[argc++] = "-monitor";
+	argv[argc++] = "none";
+	argv[argc] = NULL;
+
+	nullfd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (nullfd < 0) {
+		kt_err("open /dev/null: %s", strerror(errno));
+		goto fail;
+	}
+	pid = fork();
+	if (pid < 0) {
+		kt_err("fork for QEMU: %s", strerror(errno));
+		close(nullfd);
+		goto fail;
+	}
+	if (pid == 0) {
+		sigset_t none;
+
+		/* Only async-signal-safe calls from here to exec. */
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		prctl(PR_SET_PDEATHSIG, SIGKILL);	/* no QEMU outlives ktstr */
+		setpgid(0, 0);		/* terminal Ctrl-C goes to ktstr, which stops QEMU */
+		dup2(nullfd, 0);
+		dup2(err_p[1], 1);
+		dup2(err_p[1], 2);
+		fcntl(con_sv[1], F_SETFD, 0);
+		fcntl(rep_sv[1], F_SETFD, 0);
+		execvp(argv[0], (char *const *)argv);
+		dprintf(2, "ktstr: cannot run %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	close(nullfd);
+	close(con_sv[1]);
+	close(rep_sv[1]);
+	close(err_p[1]);
+	vm->pid = pid;
+	vm->report_fd = rep_sv[0];
+	vm->console_fd = con_sv[0];
+	vm->stderr_fd = err_p[0];
+	return 0;
+fail:
+	for (int i = 0; i < 2; i++) {
+		if (rep_sv[i] >= 0)
+			close(rep_sv[i]);
+		if (con_sv[i] >= 0)
+			close(con_sv[i]);
+		if (err_p[i] >= 0)
+			close(err_p[i]);
+	}
+	return -1;
+}
+
+int vm_reap(struct vm *vm, int block)
+{
+	pid_t r;
+
+	if (!vm->pid)
+		return 1;
+	do
+		r = waitpid(vm->pid, &vm->status, block ? 0 : WNOHANG);
+	while (r < 0 && errno == EINTR);
+	if (r == vm->pid || (r < 0 && errno == ECHILD)) {
+		vm->pid = 0;
+		return 1;
+	}
+	return 0;
+}
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+void vm_stop(struct vm *vm)
+{
+	if (vm->pid && !vm_reap(vm, 0)) {
+		kill(vm->pid, SIGKILL);
+		vm_reap(vm, 1);
+	}
+	close_fd(&vm->report_fd);
+	close_fd(&vm->console_fd);
+	close_fd(&vm->stderr_fd);
+}

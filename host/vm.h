@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Starting and stopping the QEMU process that runs the test VM. */
+#ifndef KTSTR_VM_H
+#define KTSTR_VM_H
+
+#include <sys/types.h>
+
+enum vm_accel { VM_ACCEL_AUTO, VM_ACCEL_KVM, VM_ACCEL_TCG };
+
+struct vm_config {
+	const char *kernel;
+	const char *initrd;
+	const char *append;	/* extra kernel parameters, may be NULL */
+	unsigned cpus;
+	unsigned mem_mib;
+	enum vm_accel accel;
+};
+
+struct vm {
+	pid_t pid;		/* 0 once reaped */
+	int report_fd;		/* host end of the org.ktstr.report port */
+	int console_fd;		/* host end of ttyS0 */
+	int stderr_fd;		/* QEMU's own stdout and stderr */
+	int kvm;		/* 1 if started with KVM */
+	int status;		/* wait status once reaped */
+};
+
+/* Returns 0, or -1 after printing why. */
+int vm_start(const struct vm_config *cfg, struct vm *vm);
+/* Reaps QEMU if it has exited; returns 1 if it is gone. */
+int vm_reap(struct vm *vm, int block);
+/* Kills QEMU (if still running), reaps it and closes the channels. Idempotent. */
+void vm_stop(struct vm *vm);
+/* 1 when /dev/kvm opens read-write. */
+int vm_kvm_usable(void);
+
+#endif

@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "msg.h"
+
+#include <string.h>
+
+const char *kt_msg_name(uint16_t type)
+{
+	switch (type) {
+	case KT_MSG_HELLO: return "HELLO";
+	case KT_MSG_EXIT: return "EXIT";
+	case KT_MSG_STAGE: return "STAGE";
+	case KT_MSG_ERROR: return "ERROR";
+	case KT_MSG_KMSG: return "KMSG";
+	case KT_MSG_LOG: return "LOG";
+	}
+	return "UNKNOWN";
+}
+
+/* Build the payload in a scratch buffer, then frame it. */
+static int finish(struct kt_wbuf *out, uint16_t type, uint32_t seq, struct kt_wbuf *p)
+{
+	int ret = p->oom ? -1 : kt_frame_append(out, type, seq, p->buf, p->len);
+
+	kt_wbuf_free(p);
+	return ret || out->oom ? -1 : 0;
+}
+
+int kt_enc_hello(struct kt_wbuf *out, uint32_t seq, const struct kt_hello *m)
+{
+	struct kt_wbuf p = { 0 };
+
+	kt_put_u16(&p, m->proto);
+	kt_put_u32(&p, m->ncpus);
+	kt_put_u64(&p, m->mem_kib);
+	kt_put_str(&p, m->release);
+	kt_put_str(&p, m->machine);
+	return finish(out, KT_MSG_HELLO, seq, &p);
+}
+
+int kt_enc_exit(struct kt_wbuf *out, uint32_t seq, const struct kt_exit *m)
+{
+	struct kt_wbuf p = { 0 };
+
+	kt_put_u32(&p, (uint32_t)m->status);
+	kt_put_str(&p, m->reason);
+	return finish(out, KT_MSG_EXIT, seq, &p);
+}
+
+int kt_enc_stage(struct kt_wbuf *out, uint32_t seq, const struct kt_stage *m)
+{
+	struct kt_wbuf p = { 0 };
+
+	kt_put_u64(&p, m->t_ns);
+	kt_put_str(&p, m->name);
+	return finish(out, KT_MSG_STAGE, seq, &p);
+}
+
+int kt_enc_error(struct kt_wbuf *out, uint32_t seq, const struct kt_error *m)
+{
+	struct kt_wbuf p = { 0 };
+
+	kt_put_u32(&p, (uint32_t)m->err);
+	kt_put_str(&p, m->stage);
+	kt_put_str(&p, m->call);
+	kt_put_str(&p, m->path);
+	kt_put_str(&p, m->msg);
+	return finish(out, KT_MSG_ERROR, seq, &p);
+}
+
+int kt_enc_text(struct kt_wbuf *out, uint16_t type, uint32_t seq, const struct kt_text *m)
+{
+	struct kt_wbuf p = { 0 };
+
+	kt_put_str(&p, m->text);
+	return finish(out, type, seq, &p);
+}
+
+static void rbuf_of(struct kt_rbuf *r, const struct kt_frame *f)
+{
+	r->p = f->payload;
+	r->len = f->payload ? f->len : 0;
+	r->off = 0;
+	r->err = 0;
+}
+
+/* Trailing bytes are allowed: a newer guest may append fields an older host ignores. */
+static int done(struct kt_rbuf *r)
+{
+	return r->err ? -1 : 0;
+}
+
+int kt_dec_hello(const struct kt_frame *f, struct kt_hello *m)
+{
+	struct kt_rbuf r;
+
+	memset(m, 0, sizeof(*m));
+	rbuf_of(&r, f);
+	m->proto = kt_get_u16(&r);
+	m->ncpus = kt_get_u32(&r);
+	m->mem_kib = kt_get_u64(&r);
+	kt_get_str(&r, m->release, sizeof(m->release));
+	kt_get_str(&r, m->machine, sizeof(m->machine));
+	return done(&r);
+}
+
+int kt_dec_exit(const struct kt_frame *f, struct kt_exit *m)
+{
+	struct kt_rbuf r;
+
+	memset(m, 0, sizeof(*m));
+	rbuf_of(&r, f);
+	m->status = (int32_t)kt_get_u32(&r);
+	kt_get_str(&r, m->reason, sizeof(m->reason));
+	return done(&r);
+}
+
+int kt_dec_stage(const struct kt_frame *f, struct kt_stage *m)
+{
+	struct kt_rbuf r;
+
+	memset(m, 0, sizeof(*m));
+	rbuf_of(&r, f);
+	m->t_ns = kt_get_u64(&r);
+	kt_get_str(&r, m->name, sizeof(m->name));
+	return done(&r);
+}
+
+int kt_dec_error(const struct kt_frame *f, struct kt_error *m)
+{
+	struct kt_rbuf r;
+
+	memset(m, 0, sizeof(*m));
+	rbuf_of(&r, f);
+	m->err = (int32_t)kt_get_u32(&r);
+	kt_get_str(&r, m->stage, sizeof(m->stage));
+	kt_get_str(&r, m->call, sizeof(m->call));
+	kt_get_str(&r, m->path, sizeof(m->path));
+	kt_get_str(&r, m->msg, sizeof(m->msg));
+	return done(&r);
+}
+
+int kt_dec_text(const struct kt_frame *f, struct kt_text *m)
+{
+	struct kt_rbuf r;
+
+	memset(m, 0, sizeof(*m));
+	rbuf_of(&r, f);
+	kt_get_str(&r, m->text, sizeof(m->text));
+	return done(&r);
+}
