@@ -31,6 +31,7 @@ targets:
   demo            build, fetch the kernel and boot it with 'ktstr run'
   install         install to PREFIX (default /usr/local): bin/ktstr, libexec/ktstr/ktstr-init
                   (./build.sh install PREFIX=/opt/ktstr)
+  bench           build, then run the benchmarks and print a table with ratios to baselines
   clean           remove build/
   deps            only install the missing Debian packages
   -h, --help      this text
@@ -94,6 +95,10 @@ case "$target" in
     exec tests/run.sh "$B" "$@"
     ;;
   kernel) kernel ;;
+  bench)
+    build
+    exec tests/bench/run.sh "$B" "$@"
+    ;;
   demo)
     build
     k=$(kernel)

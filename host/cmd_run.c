@@ -23,7 +23,8 @@ static const char run_usage[] =
 	"  -k, --kernel PATH       kernel image (bzImage); default $KTSTR_KERNEL, else the\n"
 	"                          newest kernel in the ktstr cache (./build.sh kernel)\n"
 	"  -t, --timeout DUR       give up after DUR (60s; units ms, s, m)\n"
-	"      --cpus N            virtual CPUs (1)\n"
+	"  -T, --topology TOPO     virtual topology NnLlCcTt or N,L,C,T (1n1l1c1t): NUMA nodes,\n"
+	"                          LLCs in total, cores per LLC, threads per core\n"
 	"      --memory-mib N      guest memory in MiB (512)\n"
 	"      --accel MODE        auto, kvm or tcg (auto: KVM when /dev/kvm opens read-write)\n"
 	"      --append ARGS       extra kernel parameters\n"
@@ -34,12 +35,12 @@ static const char run_usage[] =
 	"\n"
 	"exit status: the guest's status (0 pass), 2 usage, 99 boot failure, panic or timeout\n";
 
-enum { OPT_CPUS = 256, OPT_MEM, OPT_ACCEL, OPT_APPEND, OPT_CONLOG, OPT_DMESG };
+enum { OPT_MEM = 256, OPT_ACCEL, OPT_APPEND, OPT_CONLOG, OPT_DMESG };
 
 static const struct option run_opts[] = {
 	{ "kernel", required_argument, NULL, 'k' },
 	{ "timeout", required_argument, NULL, 't' },
-	{ "cpus", required_argument, NULL, OPT_CPUS },
+	{ "topology", required_argument, NULL, 'T' },
 	{ "memory-mib", required_argument, NULL, OPT_MEM },
 	{ "accel", required_argument, NULL, OPT_ACCEL },
 	{ "append", required_argument, NULL, OPT_APPEND },
@@ -74,15 +75,16 @@ struct run_args {
 
 static int parse_args(int argc, char **argv, struct run_args *a)
 {
+	char why[256];
 	int c;
 
 	a->timeout_ms = 60000;
-	a->vm.cpus = 1;
+	a->vm.topo = (struct topology){ 1, 1, 1, 1 };
 	a->vm.mem_mib = 512;
 	a->vm.accel = VM_ACCEL_AUTO;
 	a->kernel = getenv("KTSTR_KERNEL");
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "k:t:vh", run_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "k:t:T:vh", run_opts, NULL)) != -1) {
 		switch (c) {
 		case 'k':
 			a->kernel = optarg;
@@ -94,9 +96,11 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 				return -1;
 			}
 			break;
-		case OPT_CPUS:
-			if (parse_uint("--cpus", optarg, 1, 255, &a->vm.cpus))
+		case 'T':
+			if (topology_parse(optarg, &a->vm.topo, why, sizeof(why))) {
+				kt_err("--topology: %s", why);
 				return -1;
+			}
 			break;
 		case OPT_MEM:
 			if (parse_uint("--memory-mib", optarg, 64, 1u << 20, &a->vm.mem_mib))

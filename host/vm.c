@@ -40,7 +40,7 @@ static const char *qemu_binary(void)
 
 int vm_start(const struct vm_config *cfg, struct vm *vm)
 {
-	char smp[32], mem[32], append[4096], con[64], rep[64];
+	char smp[128], mem[32], append[4096], con[64], rep[64];
 	const char *argv[MAX_ARGS];
 	int rep_sv[2] = { -1, -1 }, con_sv[2] = { -1, -1 }, err_p[2] = { -1, -1 };
 	int argc = 0, nullfd;
@@ -58,7 +58,9 @@ int vm_start(const struct vm_config *cfg, struct vm *vm)
 		kt_err("creating channels for QEMU: %s", strerror(errno));
 		goto fail;
 	}
-	snprintf(smp, sizeof(smp), "%u", cfg->cpus);
+	snprintf(smp, sizeof(smp), "%u,sockets=%u,dies=%u,cores=%u,threads=%u",
+		 topology_vcpus(&cfg->topo), cfg->topo.nodes, cfg->topo.llcs / cfg->topo.nodes,
+		 cfg->topo.cores, cfg->topo.threads);
 	snprintf(mem, sizeof(mem), "%uM", cfg->mem_mib);
 	snprintf(append, sizeof(append), "%s%s%s", base_append, cfg->append ? " " : "",
 		 cfg->append ? cfg->append : "");

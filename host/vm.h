@@ -4,6 +4,7 @@
 #define KTSTR_VM_H
 
 #include <sys/types.h>
+#include "topology.h"
 
 enum vm_accel { VM_ACCEL_AUTO, VM_ACCEL_KVM, VM_ACCEL_TCG };
 
@@ -11,7 +12,7 @@ struct vm_config {
 	const char *kernel;
 	const char *initrd;
 	const char *append;	/* extra kernel parameters, may be NULL */
-	unsigned cpus;
+	struct topology topo;
 	unsigned mem_mib;
 	enum vm_accel accel;
 };
