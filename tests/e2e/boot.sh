@@ -39,3 +39,13 @@ check "a timeout gives exit 99 (rc=$RC)" [ "$RC" = 99 ]
 check "the timeout is named" grep -q "timed out" "$TMP/timeout.err"
 check "no QEMU left running" bash -c "! pgrep -f '[q]emu-system.*$TMP/t/ktstr-run' >/dev/null"
 check "no run directory left behind" bash -c "[ -z \"\$(ls -A '$TMP/t')\" ]"
+
+# A kernel panic (no init can run): exit 99 and the panic line is named.
+run_ktstr panic run --kernel "$KERNEL" --append "rdinit=/no-such-init init=/no-such-init"
+check "a kernel panic gives exit 99 (rc=$RC)" [ "$RC" = 99 ]
+check "the panic line is in the message" grep -q "kernel panic: .*Kernel panic - not syncing" "$TMP/panic.err"
+
+# QEMU that dies at once: exit 99 and what it said.
+KTSTR_QEMU=false run_ktstr qemudies run --kernel "$KERNEL"
+check "QEMU dying gives exit 99 (rc=$RC)" [ "$RC" = 99 ]
+check "the message says QEMU exited" grep -q "QEMU exited" "$TMP/qemudies.err"
