@@ -31,6 +31,7 @@ targets:
   demo            build, fetch the kernel and boot it with 'ktstr run'
   install         install to PREFIX (default /usr/local): bin/ktstr, libexec/ktstr/ktstr-init
                   (./build.sh install PREFIX=/opt/ktstr)
+  fuzz [SECONDS]  run every fuzz target for SECONDS in total (60) from the seed corpus
   bench           build, then run the benchmarks and print a table with ratios to baselines
   clean           remove build/
   deps            only install the missing Debian packages
@@ -78,6 +79,7 @@ build_tests() {
   make -s -j"$JOBS" -f tests/Makefile B="$B"
   make -s -j"$JOBS" -f host/Makefile B="$B" V=asan
   make -s -j"$JOBS" -f tests/Makefile B="$B" V=asan
+  make -s -j"$JOBS" -f tests/fuzz/Makefile B="$B"
 }
 
 kernel() {
@@ -95,6 +97,12 @@ case "$target" in
     exec tests/run.sh "$B" "$@"
     ;;
   kernel) kernel ;;
+  fuzz)
+    build_tests
+    secs=${1:-60}
+    case "$secs" in ''|*[!0-9]*) log "fuzz: '$secs' is not a number of seconds"; exit 2 ;; esac
+    tests/fuzz/run.sh "$B" "$secs"
+    ;;
   bench)
     build
     exec tests/bench/run.sh "$B" "$@"

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 static const char run_usage[] =
 	"usage: ktstr run [options]\n"
@@ -29,13 +30,15 @@ static const char run_usage[] =
 	"      --accel MODE        auto, kvm or tcg (auto: KVM when /dev/kvm opens read-write)\n"
 	"      --append ARGS       extra kernel parameters\n"
 	"      --console-log FILE  keep the kernel console output in FILE\n"
+	"      --output-dir DIR    keep the run's files in DIR: console.log, report.bin (the raw\n"
+	"                          report stream, for 'ktstr decode')\n"
 	"      --dmesg             echo the kernel console to stderr\n"
 	"  -v, --verbose           print the guest's progress\n"
 	"  -h, --help              this text\n"
 	"\n"
 	"exit status: the guest's status (0 pass), 2 usage, 99 boot failure, panic or timeout\n";
 
-enum { OPT_MEM = 256, OPT_ACCEL, OPT_APPEND, OPT_CONLOG, OPT_DMESG };
+enum { OPT_MEM = 256, OPT_ACCEL, OPT_APPEND, OPT_CONLOG, OPT_OUTDIR, OPT_DMESG };
 
 static const struct option run_opts[] = {
 	{ "kernel", required_argument, NULL, 'k' },
@@ -45,6 +48,7 @@ static const struct option run_opts[] = {
 	{ "accel", required_argument, NULL, OPT_ACCEL },
 	{ "append", required_argument, NULL, OPT_APPEND },
 	{ "console-log", required_argument, NULL, OPT_CONLOG },
+	{ "output-dir", required_argument, NULL, OPT_OUTDIR },
 	{ "dmesg", no_argument, NULL, OPT_DMESG },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
@@ -67,7 +71,7 @@ static int parse_uint(const char *flag, const char *s, unsigned min, unsigned ma
 }
 
 struct run_args {
-	const char *kernel, *console_log;
+	const char *kernel, *console_log, *output_dir;
 	int64_t timeout_ms;
 	struct vm_config vm;
 	int verbose, dmesg;
@@ -124,6 +128,9 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		case OPT_CONLOG:
 			a->console_log = optarg;
 			break;
+		case OPT_OUTDIR:
+			a->output_dir = optarg;
+			break;
 		case OPT_DMESG:
 			a->dmesg = 1;
 			break;
@@ -145,6 +152,42 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 	if (a->vm.accel == VM_ACCEL_KVM && !vm_kvm_usable()) {
 		kt_err("--accel kvm: /dev/kvm cannot be opened read-write");
 		return -1;
+	}
+	return 0;
+}
+
+static int open_out(const char *flag, const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+	if (fd < 0)
+		kt_err("%s: cannot create %s: %s", flag, path, strerror(errno));
+	return fd;
+}
+
+/* --console-log and --output-dir: created before boot so a bad path costs no VM. */
+static int open_outputs(const struct run_args *a, struct session *s)
+{
+	char path[4200];
+
+	if (a->output_dir) {
+		if (mkdir(a->output_dir, 0755) < 0 && errno != EEXIST) {
+			kt_err("--output-dir: cannot create %s: %s", a->output_dir, strerror(errno));
+			return -1;
+		}
+		snprintf(path, sizeof(path), "%s/console.log", a->output_dir);
+		s->console_log_fd = open_out("--output-dir", path);
+		snprintf(path, sizeof(path), "%s/report.bin", a->output_dir);
+		s->raw_fd = open_out("--output-dir", path);
+		if (s->console_log_fd < 0 || s->raw_fd < 0)
+			return -1;
+	}
+	if (a->console_log) {
+		if (s->console_log_fd >= 0)
+			close(s->console_log_fd);
+		s->console_log_fd = open_out("--console-log", a->console_log);
+		if (s->console_log_fd < 0)
+			return -1;
 	}
 	return 0;
 }
@@ -197,15 +240,17 @@ int cmd_run(int argc, char **argv)
 	session_init(&s);
 	s.verbose = a.verbose;
 	s.dmesg = a.dmesg ? stderr : NULL;
-	if (a.console_log) {
-		s.console_log_fd = open(a.console_log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-		if (s.console_log_fd < 0)
-			kt_err("--console-log %s: %s; not logging", a.console_log, strerror(errno));
+	if (open_outputs(&a, &s) < 0) {
+		ret = KT_EXIT_USAGE;
+		goto out;
 	}
 	ret = session_run(&s, &a.vm, a.timeout_ms);
 	session_free(&s);
+out:
 	if (s.console_log_fd >= 0)
 		close(s.console_log_fd);
+	if (s.raw_fd >= 0)
+		close(s.raw_fd);
 	unlink(path);
 	rmdir(tmpl);
 	return ret;

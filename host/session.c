@@ -37,6 +37,7 @@ void session_init(struct session *s)
 {
 	memset(s, 0, sizeof(*s));
 	s->console_log_fd = -1;
+	s->raw_fd = -1;
 	s->vm.pid = 0;
 	s->vm.report_fd = s->vm.console_fd = s->vm.stderr_fd = -1;
 }
@@ -167,6 +168,10 @@ static int pump(struct session *s, int which, int fd)
 		return 1;
 	if (n <= 0)
 		return 0;
+	if (which == 0 && s->raw_fd >= 0 && kt_write_all(s->raw_fd, buf, (size_t)n) < 0) {
+		kt_err("saving the raw report stream: %s; no longer saving it", strerror(errno));
+		s->raw_fd = -1;
+	}
 	if (which == 0)
 		pump_reports(s, buf, (size_t)n);
 	else if (which == 1)

@@ -17,6 +17,7 @@ struct session {
 	int verbose;
 	FILE *dmesg;		/* echo the console here, or NULL */
 	int console_log_fd;	/* -1: no log */
+	int raw_fd;		/* -1, or where every byte of the report stream is copied */
 	/* Called for frames the session does not handle itself (later: worker reports). */
 	void (*on_frame)(void *ctx, const struct kt_frame *f);
 	void *ctx;

@@ -4,6 +4,7 @@
 # Every test program speaks TAP: "ok ...", "not ok ...", "ok ... # SKIP reason".
 #   unit:  build/tests/test_*        (cmocka, plain build)
 #   asan:  build/asan/tests/test_*   (the same unit tests under ASan+UBSan)
+#   fuzz:  build/fuzz/bin/fuzz_*       (libFuzzer, a short pass over the seed corpus)
 #   e2e:   tests/e2e/*.sh            (boot the real kernel under QEMU)
 # usage: tests/run.sh BUILD_DIR [unit|asan|e2e|PATTERN]...
 set -uo pipefail
@@ -68,6 +69,10 @@ for t in "$B"/asan/tests/test_*; do
   [ -x "$t" ] && [[ "$t" != *.d ]] || continue
   n=$(basename "$t"); selected asan "$n" && run_tap asan "$n" "$t"
 done
+# A short fuzz pass over the seed corpus of real captured streams (KTSTR_FUZZ_SECONDS, 30).
+if selected fuzz fuzz && compgen -G "$B/fuzz/bin/fuzz_*" >/dev/null; then
+  run_tap fuzz decoders "$top/tests/fuzz/run.sh" "$B" "${KTSTR_FUZZ_SECONDS:-30}"
+fi
 for t in "$top"/tests/e2e/*.sh; do
   [ -f "$t" ] || continue
   n=$(basename "$t" .sh); [ "$n" = lib ] && continue
