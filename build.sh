@@ -13,6 +13,7 @@ DEPS=(
   gcc make musl-tools          # compilers: host (glibc) and guest (static musl)
   liblz4-dev libxxhash-dev     # initramfs compression, checksums and cache keys
   libcmocka-dev                # unit tests
+  libxml2-dev                  # JUnit XML output (xmlwriter), parsed back in the tests
   clang libclang-rt-14-dev     # fuzzing (libFuzzer) and sanitizers
   busybox-static               # the guest's shell and tools
   qemu-system-x86              # the VMM

@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* JUnit XML through libxml2's xmlwriter: escaping and encoding are the library's job. */
+#include "verdict.h"
+#include "util.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <libxml/xmlwriter.h>
+
+static int write_doc(xmlTextWriterPtr w, const struct verdict *vd, const char *suite,
+		     double seconds)
+{
+	char num[32], cls[96];
+	int r = 0;
+
+	r |= xmlTextWriterStartDocument(w, NULL, "UTF-8", NULL) < 0;
+	r |= xmlTextWriterStartElement(w, BAD_CAST "testsuites") < 0;
+	r |= xmlTextWriterStartElement(w, BAD_CAST "testsuite") < 0;
+	r |= xmlTextWriterWriteAttribute(w, BAD_CAST "name", BAD_CAST suite) < 0;
+	snprintf(num, sizeof(num), "%zu", vd->n);
+	r |= xmlTextWriterWriteAttribute(w, BAD_CAST "tests", BAD_CAST num) < 0;
+	snprintf(num, sizeof(num), "%zu", verdict_count(vd, OUTCOME_FAIL));
+	r |= xmlTextWriterWriteAttribute(w, BAD_CAST "failures", BAD_CAST num) < 0;
+	snprintf(num, sizeof(num), "%zu", verdict_count(vd, OUTCOME_SKIP));
+	r |= xmlTextWriterWriteAttribute(w, BAD_CAST "skipped", BAD_CAST num) < 0;
+	r |= xmlTextWriterWriteAttribute(w, BAD_CAST "errors", BAD_CAST "0") < 0;
+	snprintf(num, sizeof(num), "%.3f", seconds);
+	r |= xmlTextWriterWriteAttribute(w, BAD_CAST "time", BAD_CAST num) < 0;
+	for (size_t i = 0; i < vd->n && !r; i++) {
+		const struct outcome *o = &vd->v[i];
+
+		snprintf(cls, sizeof(cls), "ktstr.%s", o->group[0] ? o->group : "run");
+		r |= xmlTextWriterStartElement(w, BAD_CAST "testcase") < 0;
+		r |= xmlTextWriterWriteAttribute(w, BAD_CAST "classname", BAD_CAST cls) < 0;
+		r |= xmlTextWriterWriteAttribute(w, BAD_CAST "name", BAD_CAST o->check) < 0;
+		if (o->result != OUTCOME_PASS) {
+			r |= xmlTextWriterStartElement(w, BAD_CAST(o->result == OUTCOME_FAIL ?
+							    "failure" : "skipped")) < 0;
+			r |= xmlTextWriterWriteAttribute(w, BAD_CAST "message",
+							 BAD_CAST o->detail) < 0;
+			r |= xmlTextWriterWriteString(w, BAD_CAST o->detail) < 0;
+			r |= xmlTextWriterEndElement(w) < 0;
+		} else if (o->detail[0]) {
+			r |= xmlTextWriterWriteElement(w, BAD_CAST "system-out",
+						       BAD_CAST o->detail) < 0;
+		}
+		r |= xmlTextWriterEndElement(w) < 0;
+	}
+	r |= xmlTextWriterEndDocument(w) < 0;
+	return r ? -1 : 0;
+}
+
+int junit_write(const struct verdict *vd, const char *suite, double seconds, const char *path)
+{
+	char tmp[4200];
+	int to_stdout = !strcmp(path, "-"), ret;
+	xmlTextWriterPtr w;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
+	w = xmlNewTextWriterFilename(to_stdout ? "-" : tmp, 0);
+	if (!w) {
+		kt_err("--junit: cannot create %s: %s", to_stdout ? "stdout" : tmp, strerror(errno));
+		return -1;
+	}
+	xmlTextWriterSetIndent(w, 1);
+	ret = write_doc(w, vd, suite, seconds);
+	xmlFreeTextWriter(w);	/* flushes and closes */
+	if (to_stdout)
+		return ret;
+	if (ret < 0 || rename(tmp, path) < 0) {
+		kt_err("--junit: writing %s failed%s%s", path, ret < 0 ? "" : ": ",
+		       ret < 0 ? "" : strerror(errno));
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
