@@ -27,7 +27,7 @@ static const char run_usage[] =
 	"  -T, --topology TOPO     virtual topology NnLlCcTt or N,L,C,T (1n1l1c1t): NUMA nodes,\n"
 	"                          LLCs in total, cores per LLC, threads per core\n"
 	"      --memory-mib N      guest memory in MiB (512)\n"
-	"      --accel MODE        auto, kvm or tcg (auto: KVM when /dev/kvm opens read-write)\n"
+	"      --accel MODE        auto, kvm or tcg (auto: KVM when usable, see README)\n"
 	"      --append ARGS       extra kernel parameters\n"
 	"      --console-log FILE  keep the kernel console output in FILE\n"
 	"      --output-dir DIR    keep the run's files in DIR: console.log, report.bin (the raw\n"
@@ -150,7 +150,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		return -1;
 	}
 	if (a->vm.accel == VM_ACCEL_KVM && !vm_kvm_usable()) {
-		kt_err("--accel kvm: /dev/kvm cannot be opened read-write");
+		kt_err("--accel kvm: %s", vm_kvm_unusable_reason());
 		return -1;
 	}
 	return 0;

@@ -21,14 +21,44 @@ static const char base_append[] =
 	"console=ttyS0 panic=-1 oops=panic reboot=t rdinit=/init "
 	"i8042.noaux=1 i8042.nokbd=1 i8042.nopnp=1 tsc=reliable";
 
-int vm_kvm_usable(void)
+/*
+ * /dev/kvm opening read-write is not enough: under nested virtualisation without the
+ * vmx/svm CPU flag (e.g. a Firecracker guest) the device exists and answers ioctls, but
+ * QEMU aborts setting MSRs on the first vCPU. So KVM also needs the flag in cpuinfo.
+ */
+static int cpu_has_virt_flag(void)
+{
+	FILE *f = fopen("/proc/cpuinfo", "re");
+	char line[8192];
+	int found = 0;
+
+	if (!f)
+		return 0;
+	while (!found && fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "flags", 5))
+			continue;
+		found = strstr(line, " vmx") || strstr(line, " svm");
+		break;
+	}
+	fclose(f);
+	return found;
+}
+
+const char *vm_kvm_unusable_reason(void)
 {
 	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 
 	if (fd < 0)
-		return 0;
+		return errno == ENOENT ? "no /dev/kvm" : "/dev/kvm cannot be opened read-write";
 	close(fd);
-	return 1;
+	if (!cpu_has_virt_flag())
+		return "the CPU shows no vmx/svm flag (nested virtualisation is off)";
+	return NULL;
+}
+
+int vm_kvm_usable(void)
+{
+	return vm_kvm_unusable_reason() == NULL;
 }
 
 static const char *qemu_binary(void)
@@ -48,9 +78,14 @@ int vm_start(const struct vm_config *cfg, struct vm *vm)
 
 	memset(vm, 0, sizeof(*vm));
 	vm->report_fd = vm->console_fd = vm->stderr_fd = -1;
-	vm->kvm = cfg->accel == VM_ACCEL_KVM || (cfg->accel == VM_ACCEL_AUTO && vm_kvm_usable());
-	if (!vm->kvm && cfg->accel == VM_ACCEL_AUTO)
-		kt_note("no usable /dev/kvm: using TCG, timings are emulated");
+	vm->kvm = cfg->accel == VM_ACCEL_KVM;
+	if (cfg->accel == VM_ACCEL_AUTO) {
+		const char *why = vm_kvm_unusable_reason();
+
+		vm->kvm = !why;
+		if (why)
+			kt_note("KVM not usable (%s): using TCG, timings are emulated", why);
+	}
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, rep_sv) ||
 	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, con_sv) ||

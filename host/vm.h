@@ -32,7 +32,9 @@ int vm_start(const struct vm_config *cfg, struct vm *vm);
 int vm_reap(struct vm *vm, int block);
 /* Kills QEMU (if still running), reaps it and closes the channels. Idempotent. */
 void vm_stop(struct vm *vm);
-/* 1 when /dev/kvm opens read-write. */
+/* 1 when KVM can run a guest: /dev/kvm opens read-write and the CPU has vmx/svm. */
 int vm_kvm_usable(void);
+/* NULL when KVM is usable, else why not. */
+const char *vm_kvm_unusable_reason(void);
 
 #endif
