@@ -16,15 +16,6 @@ const char *kt_msg_name(uint16_t type)
 	return "UNKNOWN";
 }
 
-/* Build the payload in a scratch buffer, then frame it. */
-static int finish(struct kt_wbuf *out, uint16_t type, uint32_t seq, struct kt_wbuf *p)
-{
-	int ret = p->oom ? -1 : kt_frame_append(out, type, seq, p->buf, p->len);
-
-	kt_wbuf_free(p);
-	return ret || out->oom ? -1 : 0;
-}
-
 int kt_enc_hello(struct kt_wbuf *out, uint32_t seq, const struct kt_hello *m)
 {
 	struct kt_wbuf p = { 0 };
@@ -34,7 +25,7 @@ int kt_enc_hello(struct kt_wbuf *out, uint32_t seq, const struct kt_hello *m)
 	kt_put_u64(&p, m->mem_kib);
 	kt_put_str(&p, m->release);
 	kt_put_str(&p, m->machine);
-	return finish(out, KT_MSG_HELLO, seq, &p);
+	return kt_frame_finish(out, KT_MSG_HELLO, seq, &p);
 }
 
 int kt_enc_exit(struct kt_wbuf *out, uint32_t seq, const struct kt_exit *m)
@@ -43,7 +34,7 @@ int kt_enc_exit(struct kt_wbuf *out, uint32_t seq, const struct kt_exit *m)
 
 	kt_put_u32(&p, (uint32_t)m->status);
 	kt_put_str(&p, m->reason);
-	return finish(out, KT_MSG_EXIT, seq, &p);
+	return kt_frame_finish(out, KT_MSG_EXIT, seq, &p);
 }
 
 int kt_enc_stage(struct kt_wbuf *out, uint32_t seq, const struct kt_stage *m)
@@ -52,7 +43,7 @@ int kt_enc_stage(struct kt_wbuf *out, uint32_t seq, const struct kt_stage *m)
 
 	kt_put_u64(&p, m->t_ns);
 	kt_put_str(&p, m->name);
-	return finish(out, KT_MSG_STAGE, seq, &p);
+	return kt_frame_finish(out, KT_MSG_STAGE, seq, &p);
 }
 
 int kt_enc_error(struct kt_wbuf *out, uint32_t seq, const struct kt_error *m)
@@ -64,7 +55,7 @@ int kt_enc_error(struct kt_wbuf *out, uint32_t seq, const struct kt_error *m)
 	kt_put_str(&p, m->call);
 	kt_put_str(&p, m->path);
 	kt_put_str(&p, m->msg);
-	return finish(out, KT_MSG_ERROR, seq, &p);
+	return kt_frame_finish(out, KT_MSG_ERROR, seq, &p);
 }
 
 int kt_enc_text(struct kt_wbuf *out, uint16_t type, uint32_t seq, const struct kt_text *m)
@@ -72,15 +63,7 @@ int kt_enc_text(struct kt_wbuf *out, uint16_t type, uint32_t seq, const struct k
 	struct kt_wbuf p = { 0 };
 
 	kt_put_str(&p, m->text);
-	return finish(out, type, seq, &p);
-}
-
-static void rbuf_of(struct kt_rbuf *r, const struct kt_frame *f)
-{
-	r->p = f->payload;
-	r->len = f->payload ? f->len : 0;
-	r->off = 0;
-	r->err = 0;
+	return kt_frame_finish(out, type, seq, &p);
 }
 
 /* Trailing bytes are allowed: a newer guest may append fields an older host ignores. */
@@ -94,7 +77,7 @@ int kt_dec_hello(const struct kt_frame *f, struct kt_hello *m)
 	struct kt_rbuf r;
 
 	memset(m, 0, sizeof(*m));
-	rbuf_of(&r, f);
+	kt_rbuf_of_frame(&r, f);
 	m->proto = kt_get_u16(&r);
 	m->ncpus = kt_get_u32(&r);
 	m->mem_kib = kt_get_u64(&r);
@@ -108,7 +91,7 @@ int kt_dec_exit(const struct kt_frame *f, struct kt_exit *m)
 	struct kt_rbuf r;
 
 	memset(m, 0, sizeof(*m));
-	rbuf_of(&r, f);
+	kt_rbuf_of_frame(&r, f);
 	m->status = (int32_t)kt_get_u32(&r);
 	kt_get_str(&r, m->reason, sizeof(m->reason));
 	return done(&r);
@@ -119,7 +102,7 @@ int kt_dec_stage(const struct kt_frame *f, struct kt_stage *m)
 	struct kt_rbuf r;
 
 	memset(m, 0, sizeof(*m));
-	rbuf_of(&r, f);
+	kt_rbuf_of_frame(&r, f);
 	m->t_ns = kt_get_u64(&r);
 	kt_get_str(&r, m->name, sizeof(m->name));
 	return done(&r);
@@ -130,7 +113,7 @@ int kt_dec_error(const struct kt_frame *f, struct kt_error *m)
 	struct kt_rbuf r;
 
 	memset(m, 0, sizeof(*m));
-	rbuf_of(&r, f);
+	kt_rbuf_of_frame(&r, f);
 	m->err = (int32_t)kt_get_u32(&r);
 	kt_get_str(&r, m->stage, sizeof(m->stage));
 	kt_get_str(&r, m->call, sizeof(m->call));
@@ -144,7 +127,7 @@ int kt_dec_text(const struct kt_frame *f, struct kt_text *m)
 	struct kt_rbuf r;
 
 	memset(m, 0, sizeof(*m));
-	rbuf_of(&r, f);
+	kt_rbuf_of_frame(&r, f);
 	kt_get_str(&r, m->text, sizeof(m->text));
 	return done(&r);
 }

@@ -59,6 +59,14 @@ void kt_put_str(struct kt_wbuf *w, const char *s)
 	kt_put_bytes(w, s, n);
 }
 
+void kt_put_f64(struct kt_wbuf *w, double v)
+{
+	uint64_t bits;
+
+	memcpy(&bits, &v, sizeof(bits));
+	kt_put_u64(w, bits);
+}
+
 void kt_wbuf_free(struct kt_wbuf *w)
 {
 	free(w->buf);
@@ -84,6 +92,31 @@ uint16_t kt_get_u16(struct kt_rbuf *r) { return (uint16_t)get_le(r, 2); }
 uint32_t kt_get_u32(struct kt_rbuf *r) { return (uint32_t)get_le(r, 4); }
 uint64_t kt_get_u64(struct kt_rbuf *r) { return get_le(r, 8); }
 int64_t kt_get_i64(struct kt_rbuf *r) { return (int64_t)get_le(r, 8); }
+
+double kt_get_f64(struct kt_rbuf *r)
+{
+	uint64_t bits = kt_get_u64(r);
+	double v;
+
+	memcpy(&v, &bits, sizeof(v));
+	return v;
+}
+
+void kt_rbuf_of_frame(struct kt_rbuf *r, const struct kt_frame *f)
+{
+	r->p = f->payload;
+	r->len = f->payload ? f->len : 0;
+	r->off = 0;
+	r->err = 0;
+}
+
+int kt_frame_finish(struct kt_wbuf *out, uint16_t type, uint32_t seq, struct kt_wbuf *p)
+{
+	int ret = p->oom ? -1 : kt_frame_append(out, type, seq, p->buf, p->len);
+
+	kt_wbuf_free(p);
+	return ret || out->oom ? -1 : 0;
+}
 
 void kt_get_str(struct kt_rbuf *r, char *dst, size_t dstsz)
 {

@@ -37,6 +37,8 @@ void kt_put_i64(struct kt_wbuf *w, int64_t v);
 void kt_put_bytes(struct kt_wbuf *w, const void *p, size_t n);
 /* u16 length, then the bytes (truncated at 65535). NULL is written as "". */
 void kt_put_str(struct kt_wbuf *w, const char *s);
+/* IEEE 754 bits as a u64: thresholds and ratios keep their exact value across the wire. */
+void kt_put_f64(struct kt_wbuf *w, double v);
 void kt_wbuf_free(struct kt_wbuf *w);
 
 /*
@@ -56,6 +58,7 @@ uint64_t kt_get_u64(struct kt_rbuf *r);
 int64_t kt_get_i64(struct kt_rbuf *r);
 /* Copies a string into dst (always NUL-terminated, truncated to dstsz - 1). */
 void kt_get_str(struct kt_rbuf *r, char *dst, size_t dstsz);
+double kt_get_f64(struct kt_rbuf *r);
 /* Checks that n more items of at least min_size bytes each can be present. */
 int kt_rbuf_can_hold(const struct kt_rbuf *r, uint64_t n, size_t min_size);
 
@@ -70,6 +73,11 @@ struct kt_frame {
 	uint32_t len;
 	const uint8_t *payload;	/* valid until the next kt_decoder call */
 };
+
+/* A reader over a frame's payload. */
+void kt_rbuf_of_frame(struct kt_rbuf *r, const struct kt_frame *f);
+/* Frames payload p (then freed) as one message; -1 on allocation failure or oversize. */
+int kt_frame_finish(struct kt_wbuf *out, uint16_t type, uint32_t seq, struct kt_wbuf *p);
 
 struct kt_decoder_stats {
 	uint64_t frames;	/* good frames returned */
