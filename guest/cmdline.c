@@ -2,6 +2,7 @@
 #include "init.h"
 
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -14,6 +15,7 @@ void cmdline_parse(struct init_opts *o)
 	int fd;
 
 	memset(o, 0, sizeof(*o));
+	snprintf(o->job_path, sizeof(o->job_path), "/ktstr/job");
 	fd = open("/proc/cmdline", O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return;
@@ -25,5 +27,7 @@ void cmdline_parse(struct init_opts *o)
 	for (char *save, *tok = strtok_r(buf, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save)) {
 		if (!strncmp(tok, "ktstr.exit=", 11))
 			o->exit_status = atoi(tok + 11);
+		else if (!strncmp(tok, "ktstr.job=", 10))
+			snprintf(o->job_path, sizeof(o->job_path), "%s", tok + 10);
 	}
 }

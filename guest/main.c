@@ -38,6 +38,7 @@ static __attribute__((noreturn)) void finish(int status, const char *reason)
 int main(void)
 {
 	struct init_opts opts;
+	struct kt_job job;
 	int ret;
 
 	/* PID 1 gets no default handlers; ignore what a stray terminal signal could send. */
@@ -53,6 +54,15 @@ int main(void)
 		finish(99, "mounts failed");
 	report_stage("mounts");
 	cmdline_parse(&opts);
+	ret = job_load(opts.job_path, &job);
+	if (ret < 0)
+		finish(99, "the job could not be loaded");
+	if (ret > 0) {
+		report_job(&job);
+		report_stage("job");
+		if (workers_run(&job) < 0)
+			finish(99, "the workers could not be run");
+	}
 	report_stage("done");
 	finish(opts.exit_status, opts.exit_status ? "requested by ktstr.exit" : "ok");
 }

@@ -131,6 +131,22 @@ void report_hello(void)
 	send_frame(&w);
 }
 
+void report_job(const struct kt_job *j)
+{
+	struct kt_wbuf w = { 0 };
+
+	kt_job_encode(&w, report_seq++, j);
+	send_frame(&w);
+}
+
+void report_worker(const struct kt_worker_report *r)
+{
+	struct kt_wbuf w = { 0 };
+
+	kt_enc_worker(&w, report_seq++, r);
+	send_frame(&w);
+}
+
 void report_stage(const char *name)
 {
 	struct kt_stage s = { .t_ns = mono_ns() };

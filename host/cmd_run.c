@@ -4,6 +4,9 @@
 #include "initrd.h"
 #include "kernel.h"
 #include "session.h"
+#include "../shared/job.h"
+#include "../shared/report.h"
+#include "../shared/worktypes.h"
 #include "util.h"
 
 #include <errno.h>
@@ -33,12 +36,17 @@ static const char run_usage[] =
 	"      --output-dir DIR    keep the run's files in DIR: console.log, report.bin (the raw\n"
 	"                          report stream, for 'ktstr decode')\n"
 	"      --dmesg             echo the kernel console to stderr\n"
+	"      --work TYPE         work type of the job's one group (spin)\n"
+	"      --workers N         workers in that group (one per vCPU)\n"
+	"      --duration DUR      how long the workers run (5s with --work; the default job\n"
+	"                          without --work runs spin on every vCPU for 2s)\n"
 	"  -v, --verbose           print the guest's progress\n"
 	"  -h, --help              this text\n"
 	"\n"
 	"exit status: the guest's status (0 pass), 2 usage, 99 boot failure, panic or timeout\n";
 
-enum { OPT_MEM = 256, OPT_ACCEL, OPT_APPEND, OPT_CONLOG, OPT_OUTDIR, OPT_DMESG };
+enum { OPT_MEM = 256, OPT_ACCEL, OPT_APPEND, OPT_CONLOG, OPT_OUTDIR, OPT_DMESG, OPT_WORK,
+       OPT_WORKERS, OPT_DURATION };
 
 static const struct option run_opts[] = {
 	{ "kernel", required_argument, NULL, 'k' },
@@ -50,6 +58,9 @@ static const struct option run_opts[] = {
 	{ "console-log", required_argument, NULL, OPT_CONLOG },
 	{ "output-dir", required_argument, NULL, OPT_OUTDIR },
 	{ "dmesg", no_argument, NULL, OPT_DMESG },
+	{ "work", required_argument, NULL, OPT_WORK },
+	{ "workers", required_argument, NULL, OPT_WORKERS },
+	{ "duration", required_argument, NULL, OPT_DURATION },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -75,6 +86,9 @@ struct run_args {
 	int64_t timeout_ms;
 	struct vm_config vm;
 	int verbose, dmesg;
+	const char *work;	/* CLI job shorthand; NULL: the default job */
+	unsigned workers;	/* 0: one per vCPU */
+	int64_t duration_ms;	/* 0: the default */
 };
 
 static int parse_args(int argc, char **argv, struct run_args *a)
@@ -134,6 +148,26 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		case OPT_DMESG:
 			a->dmesg = 1;
 			break;
+		case OPT_WORK:
+			if (!kt_work_find(optarg)) {
+				kt_err("--work: unknown work type '%s'; 'ktstr run --list-work' "
+				       "lists them", optarg);
+				return -1;
+			}
+			a->work = optarg;
+			break;
+		case OPT_WORKERS:
+			if (parse_uint("--workers", optarg, 1, KT_JOB_MAX_WORKERS, &a->workers))
+				return -1;
+			break;
+		case OPT_DURATION:
+			a->duration_ms = kt_parse_duration_ms(optarg);
+			if (a->duration_ms <= 0) {
+				kt_err("--duration: '%s' is not a duration like 500ms, 10s or 2m",
+				       optarg);
+				return -1;
+			}
+			break;
 		case 'v':
 			a->verbose = 1;
 			break;
@@ -192,18 +226,57 @@ static int open_outputs(const struct run_args *a, struct session *s)
 	return 0;
 }
 
-int cmd_run(int argc, char **argv)
+/* The job from the CLI shorthands: one group, or the default job when none was asked for. */
+static int build_job(const struct run_args *a, struct kt_job *j)
 {
-	struct run_args a = { 0 };
+	struct kt_group *g;
+
+	kt_job_init(j);
+	if (a->duration_ms)
+		j->duration_ms = (uint64_t)a->duration_ms;
+	else if (!a->work)
+		j->duration_ms = 2000;
+	g = kt_job_add_group(j, "default");
+	if (!g) {
+		kt_err("out of memory building the job");
+		return -1;
+	}
+	snprintf(g->work, sizeof(g->work), "%s", a->work ? a->work : "spin");
+	g->workers = a->workers ? a->workers : topology_vcpus(&a->vm.topo);
+	return 0;
+}
+
+/* Frames the session leaves to the caller: for now, one line per worker report. */
+static void print_frame(void *ctx, const struct kt_frame *f)
+{
+	const struct kt_job *j = ctx;
+	struct kt_worker_report r;
+	static const char *const status[] = { "done", "exited", "killed", "timed out", "short" };
+
+	if (f->type == KT_MSG_JOB)
+		return;
+	if (f->type != KT_MSG_WORKER || kt_dec_worker(f, &r) < 0) {
+		kt_err("unexpected or malformed %s frame (type %u) from the guest; ignored",
+		       kt_msg_name(f->type), f->type);
+		return;
+	}
+	printf("worker %s/%u tid %u: %s, %llu work units, cpu %.1f ms, wall %.1f ms\n",
+	       r.group < j->ngroups ? j->groups[r.group].name : "?", r.index, r.tid,
+	       r.status <= KT_W_SHORT ? status[r.status] : "?",
+	       (unsigned long long)r.work_units, r.cpu_ns / 1e6, r.wall_ns / 1e6);
+}
+
+/* Everything after argument parsing: kernel, initramfs, the VM session. */
+static int run_job(struct run_args *a, struct kt_job *job)
+{
+	struct kt_wbuf jobbuf = { 0 };
 	struct session s;
 	char kernel[4096], version[256], why[512], init[4096], tmpl[4096], path[4200];
 	const char *tmp = getenv("TMPDIR");
 	int ret;
 
-	if (parse_args(argc, argv, &a) < 0)
-		return KT_EXIT_USAGE;
-	if (a.kernel) {
-		snprintf(kernel, sizeof(kernel), "%s", a.kernel);
+	if (a->kernel) {
+		snprintf(kernel, sizeof(kernel), "%s", a->kernel);
 	} else if (kernel_find_cached(kernel, sizeof(kernel)) < 0) {
 		kt_err("no kernel given and none cached; pass --kernel PATH or fetch Debian's "
 		       "cloud kernel with './build.sh kernel'");
@@ -217,34 +290,45 @@ int cmd_run(int argc, char **argv)
 		kt_err("ktstr-init not found next to ktstr or in ../libexec/ktstr (set KTSTR_INIT)");
 		return KT_EXIT_INFRA;
 	}
+	if (kt_job_encode(&jobbuf, 0, job) < 0) {
+		kt_err("the job does not fit in one frame");
+		kt_wbuf_free(&jobbuf);
+		return KT_EXIT_USAGE;
+	}
 	/* Signals wait in a signalfd from here on, so cleanup below always runs. */
 	if (session_block_signals() < 0) {
 		kt_err("blocking signals: %s", strerror(errno));
+		kt_wbuf_free(&jobbuf);
 		return KT_EXIT_INFRA;
 	}
 	snprintf(tmpl, sizeof(tmpl), "%s/ktstr-run.XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	if (!mkdtemp(tmpl)) {
 		kt_err("creating a run directory %s: %s", tmpl, strerror(errno));
+		kt_wbuf_free(&jobbuf);
 		return KT_EXIT_INFRA;
 	}
 	snprintf(path, sizeof(path), "%s/initrd.cpio", tmpl);
-	if (initrd_write(init, path) < 0) {
+	ret = initrd_write(init, path, jobbuf.buf, jobbuf.len);
+	kt_wbuf_free(&jobbuf);
+	if (ret < 0) {
 		unlink(path);
 		rmdir(tmpl);
 		return KT_EXIT_INFRA;
 	}
-	a.vm.kernel = kernel;
-	a.vm.initrd = path;
-	if (a.verbose)
+	a->vm.kernel = kernel;
+	a->vm.initrd = path;
+	if (a->verbose)
 		kt_note("kernel %s (%s)", kernel, version[0] ? version : "version unknown");
 	session_init(&s);
-	s.verbose = a.verbose;
-	s.dmesg = a.dmesg ? stderr : NULL;
-	if (open_outputs(&a, &s) < 0) {
+	s.verbose = a->verbose;
+	s.dmesg = a->dmesg ? stderr : NULL;
+	s.on_frame = print_frame;
+	s.ctx = job;
+	if (open_outputs(a, &s) < 0) {
 		ret = KT_EXIT_USAGE;
 		goto out;
 	}
-	ret = session_run(&s, &a.vm, a.timeout_ms);
+	ret = session_run(&s, &a->vm, a->timeout_ms);
 	session_free(&s);
 out:
 	if (s.console_log_fd >= 0)
@@ -253,5 +337,20 @@ out:
 		close(s.raw_fd);
 	unlink(path);
 	rmdir(tmpl);
+	return ret;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct run_args a = { 0 };
+	struct kt_job job;
+	int ret;
+
+	if (parse_args(argc, argv, &a) < 0)
+		return KT_EXIT_USAGE;
+	if (build_job(&a, &job) < 0)
+		return KT_EXIT_INFRA;
+	ret = run_job(&a, &job);
+	kt_job_free(&job);
 	return ret;
 }

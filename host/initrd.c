@@ -30,7 +30,7 @@ int initrd_find_init(char *path, size_t sz)
 	return access(path, R_OK) == 0 ? 0 : -1;
 }
 
-int initrd_write(const char *init_path, const char *out_path)
+int initrd_write(const char *init_path, const char *out_path, const void *job, size_t job_len)
 {
 	struct cpio c = { 0 };
 	size_t len;
@@ -43,7 +43,10 @@ int initrd_write(const char *init_path, const char *out_path)
 	}
 	/* /dev/console lets the kernel give /init its stdio before devtmpfs is mounted. */
 	if (cpio_add_dir(&c, "dev", 0755) || cpio_add_chardev(&c, "dev/console", 0600, 5, 1) ||
-	    cpio_add_file(&c, "init", 0755, init, len) || cpio_finish(&c)) {
+	    cpio_add_file(&c, "init", 0755, init, len) ||
+	    (job && (cpio_add_dir(&c, "ktstr", 0755) ||
+		     cpio_add_file(&c, "ktstr/job", 0644, job, job_len))) ||
+	    cpio_finish(&c)) {
 		kt_err("out of memory building the initramfs");
 		goto out;
 	}

@@ -7,7 +7,10 @@
 
 /* Finds ktstr-init: $KTSTR_INIT, next to the ktstr binary, or ../libexec/ktstr/. */
 int initrd_find_init(char *path, size_t sz);
-/* Writes the run's initramfs to out_path. Returns 0, or -1 after printing why. */
-int initrd_write(const char *init_path, const char *out_path);
+/*
+ * Writes the run's initramfs to out_path: the init, and the compiled job (job_len bytes)
+ * at /ktstr/job when job is not NULL. Returns 0, or -1 after printing why.
+ */
+int initrd_write(const char *init_path, const char *out_path, const void *job, size_t job_len);
 
 #endif

@@ -52,7 +52,7 @@ const char *vm_kvm_unusable_reason(void)
 		return errno == ENOENT ? "no /dev/kvm" : "/dev/kvm cannot be opened read-write";
 	close(fd);
 	if (!cpu_has_virt_flag())
-		return "the CPU shows no vmx/svm flag (nested virtualisation is off)";
+		return "the CPU shows no vmx/svm flag: nested virtualisation is off";
 	return NULL;
 }
 

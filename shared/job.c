@@ -115,7 +115,7 @@ static void put_group(struct kt_wbuf *w, const struct kt_group *g)
 	put_checks(w, &g->checks);
 }
 
-int kt_job_encode(struct kt_wbuf *out, const struct kt_job *j)
+int kt_job_encode(struct kt_wbuf *out, uint32_t seq, const struct kt_job *j)
 {
 	struct kt_wbuf p = { 0 };
 
@@ -136,7 +136,7 @@ int kt_job_encode(struct kt_wbuf *out, const struct kt_job *j)
 	kt_put_u32(&p, j->ngroups);
 	for (uint32_t i = 0; i < j->ngroups; i++)
 		put_group(&p, &j->groups[i]);
-	return kt_frame_finish(out, KT_MSG_JOB, 0, &p);
+	return kt_frame_finish(out, KT_MSG_JOB, seq, &p);
 }
 
 static int get_group(struct kt_rbuf *r, struct kt_group *g, char *why, size_t wsz)

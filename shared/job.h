@@ -108,8 +108,9 @@ void kt_job_free(struct kt_job *j);
 /* The value of a work parameter, or NULL if the group does not set it. */
 const char *kt_group_param(const struct kt_group *g, const char *key);
 
-/* Appends the job as one KT_MSG_JOB frame. -1 on allocation failure or oversize. */
-int kt_job_encode(struct kt_wbuf *out, const struct kt_job *j);
+/* Appends the job as one KT_MSG_JOB frame (seq 0 in a job file; the guest echoes it with
+ * its own sequence number). -1 on allocation failure or oversize. */
+int kt_job_encode(struct kt_wbuf *out, uint32_t seq, const struct kt_job *j);
 /*
  * Decodes a KT_MSG_JOB frame's payload into j (which the caller frees with kt_job_free).
  * Returns -1 with a reason in why on a short payload, a count over the limits or an

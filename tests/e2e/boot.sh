@@ -11,10 +11,22 @@ check "ktstr run exits 0 when the guest says 0 (rc=$RC)" [ "$RC" = 0 ]
 check "HELLO carries the kernel release $KERNEL_VERSION" \
   grep -q "^guest: Linux $KERNEL_VERSION x86_64" "$TMP/boot.out"
 check "EXIT status 0 is printed" grep -q '^guest exit: status 0' "$TMP/boot.out"
+check "the default job's one worker reports work done" \
+  grep -qE '^worker default/0 tid [0-9]+: done, [1-9][0-9]* work units' "$TMP/boot.out"
 [ "$RC" = 0 ] || { diag "$TMP/boot.out" "$TMP/boot.err"; }
 
 run_ktstr knob run --kernel "$KERNEL" --append ktstr.exit=3
 check "a guest-requested status 3 becomes ktstr's exit status (rc=$RC)" [ "$RC" = 3 ]
+
+# The CLI job shorthand: two spin workers on two vCPUs, each reporting its own work.
+run_ktstr cli run --kernel "$KERNEL" -T 1n1l2c1t --work spin --workers 2 --duration 1s
+check "--work spin --workers 2 passes (rc=$RC)" [ "$RC" = 0 ]
+check "both workers report work done" \
+  bash -c "[ \$(grep -cE '^worker default/[01] tid [0-9]+: done, [1-9][0-9]* work units' '$TMP/cli.out') = 2 ]"
+[ "$RC" = 0 ] || diag "$TMP/cli.out" "$TMP/cli.err"
+run_ktstr badwork run --kernel "$KERNEL" --work nosuch
+check "an unknown work type is a usage error before boot (rc=$RC)" \
+  bash -c "[ $RC = 2 ] && grep -q \"unknown work type 'nosuch'\" '$TMP/badwork.err'"
 
 # A file that is not a kernel: a clear message and exit 2, before QEMU starts.
 head -c 100000 /dev/urandom > "$TMP/notakernel"

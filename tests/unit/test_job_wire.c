@@ -43,7 +43,7 @@ static void test_job_roundtrip(void **state)
 	g->checks.max_p99_wake_us = 250.5;
 	g = kt_job_add_group(&j, "b");
 	g->nice = -5;
-	assert_int_equal(kt_job_encode(&w, &j), 0);
+	assert_int_equal(kt_job_encode(&w, 0, &j), 0);
 	assert_int_equal(kt_job_decode_buf(w.buf, w.len, &got, why, sizeof(why)), 0);
 	assert_string_equal(got.scheduler, "/bin/scx_simple");
 	assert_string_equal(got.sysctls[0].name, "kernel.foo");
