@@ -4,5 +4,8 @@
 #define KTSTR_CMD_H
 
 int cmd_run(int argc, char **argv);
+int cmd_initramfs(int argc, char **argv);
+int cmd_cache(int argc, char **argv);
+int cmd_decode(int argc, char **argv);
 
 #endif

@@ -40,13 +40,14 @@ static const char run_usage[] =
 	"      --workers N         workers in that group (one per vCPU)\n"
 	"      --duration DUR      how long the workers run (5s with --work; the default job\n"
 	"                          without --work runs spin on every vCPU for 2s)\n"
+	"      --compress MODE     initramfs compression: lz4 (default) or none\n"
 	"  -v, --verbose           print the guest's progress\n"
 	"  -h, --help              this text\n"
 	"\n"
 	"exit status: the guest's status (0 pass), 2 usage, 99 boot failure, panic or timeout\n";
 
 enum { OPT_MEM = 256, OPT_ACCEL, OPT_APPEND, OPT_CONLOG, OPT_OUTDIR, OPT_DMESG, OPT_WORK,
-       OPT_WORKERS, OPT_DURATION };
+       OPT_WORKERS, OPT_DURATION, OPT_COMPRESS };
 
 static const struct option run_opts[] = {
 	{ "kernel", required_argument, NULL, 'k' },
@@ -61,6 +62,7 @@ static const struct option run_opts[] = {
 	{ "work", required_argument, NULL, OPT_WORK },
 	{ "workers", required_argument, NULL, OPT_WORKERS },
 	{ "duration", required_argument, NULL, OPT_DURATION },
+	{ "compress", required_argument, NULL, OPT_COMPRESS },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -89,6 +91,7 @@ struct run_args {
 	const char *work;	/* CLI job shorthand; NULL: the default job */
 	unsigned workers;	/* 0: one per vCPU */
 	int64_t duration_ms;	/* 0: the default */
+	enum initrd_compress compress;
 };
 
 static int parse_args(int argc, char **argv, struct run_args *a)
@@ -165,6 +168,12 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 			if (a->duration_ms <= 0) {
 				kt_err("--duration: '%s' is not a duration like 500ms, 10s or 2m",
 				       optarg);
+				return -1;
+			}
+			break;
+		case OPT_COMPRESS:
+			if (initrd_parse_compress(optarg, &a->compress) < 0) {
+				kt_err("--compress: '%s' is not one of lz4, none", optarg);
 				return -1;
 			}
 			break;
@@ -271,7 +280,9 @@ static int run_job(struct run_args *a, struct kt_job *job)
 {
 	struct kt_wbuf jobbuf = { 0 };
 	struct session s;
-	char kernel[4096], version[256], why[512], init[4096], tmpl[4096], path[4200];
+	char kernel[4096], version[256], why[512], init[4096], tmpl[4096], path[4200], bb[4096];
+	struct initrd_opts io = { .init = init };
+	struct initrd_entry jobent = { .path = "/ktstr/job", .mode = 0644 };
 	const char *tmp = getenv("TMPDIR");
 	int ret;
 
@@ -308,7 +319,13 @@ static int run_job(struct run_args *a, struct kt_job *job)
 		return KT_EXIT_INFRA;
 	}
 	snprintf(path, sizeof(path), "%s/initrd.cpio", tmpl);
-	ret = initrd_write(init, path, jobbuf.buf, jobbuf.len);
+	/* The cached base (init, busybox) plus a suffix with the job; see host/initrd.h. */
+	io.busybox = initrd_find_busybox(bb, sizeof(bb)) == 0 ? bb : NULL;
+	io.compress = a->compress;
+	io.verbose = a->verbose;
+	jobent.data = jobbuf.buf;
+	jobent.len = jobbuf.len;
+	ret = initrd_write(&io, NULL, 0, &jobent, 1, path);
 	kt_wbuf_free(&jobbuf);
 	if (ret < 0) {
 		unlink(path);

@@ -18,6 +18,9 @@ struct cmd {
 
 static const struct cmd cmds[] = {
 	{ "run", cmd_run, "boot a kernel and run a job in it" },
+	{ "initramfs", cmd_initramfs, "write ktstr-init (and a job) as an initramfs to embed" },
+	{ "decode", cmd_decode, "print a captured report stream like 'ktstr run' does" },
+	{ "cache", cmd_cache, "list or clean the initramfs cache" },
 };
 
 static void usage(FILE *to)

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "session.h"
+#include "report.h"
 #include "util.h"
 
 #include <errno.h>
@@ -50,73 +51,44 @@ void session_free(struct session *s)
 
 static void on_frame(struct session *s, const struct kt_frame *f)
 {
+	struct report_msg m;
+
 	if (f->seq != s->next_seq)
 		s->seq_gaps++;
 	s->next_seq = f->seq + 1;
-	if (f->version != KT_VERSION) {
-		kt_err("guest speaks wire version %u, this ktstr speaks %u; rebuild both together",
-		       f->version, KT_VERSION);
-		s->unknown++;
+	switch (report_show(f, s->verbose, &m)) {
+	case REPORT_BAD:
+		if (f->version != KT_VERSION)
+			s->unknown++;
 		return;
+	case REPORT_OTHER:
+		if (s->on_frame)
+			s->on_frame(s->ctx, f);
+		else
+			s->unknown++;
+		return;
+	case REPORT_SHOWN:
+		break;
 	}
-	switch (f->type) {
+	switch (m.type) {
 	case KT_MSG_HELLO:
-		if (kt_dec_hello(f, &s->hello) < 0)
-			break;
+		s->hello = m.u.hello;
 		s->have_hello = 1;
-		printf("guest: Linux %s %s, %u CPUs, %llu MiB, protocol %u\n", s->hello.release,
-		       s->hello.machine, s->hello.ncpus,
-		       (unsigned long long)s->hello.mem_kib / 1024, s->hello.proto);
-		fflush(stdout);
-		return;
-	case KT_MSG_STAGE: {
-		struct kt_stage st;
-
-		if (kt_dec_stage(f, &st) < 0)
-			break;
-		snprintf(s->last_stage, sizeof(s->last_stage), "%s", st.name);
-		if (s->verbose)
-			fprintf(stderr, "ktstr: guest stage %s at %.3f s\n", st.name, st.t_ns / 1e9);
-		return;
-	}
-	case KT_MSG_ERROR: {
-		struct kt_error e;
-
-		if (kt_dec_error(f, &e) < 0)
-			break;
+		break;
+	case KT_MSG_STAGE:
+		snprintf(s->last_stage, sizeof(s->last_stage), "%s", m.u.stage.name);
+		break;
+	case KT_MSG_ERROR:
 		s->errors++;
-		printf("init failed at stage %s: %s %s: %s%s%s\n", e.stage, e.call, e.path,
-		       e.err > 0 && e.err < 4096 ? strerror(e.err) : "failed",
-		       e.msg[0] ? " -- " : "", e.msg);
-		return;
-	}
-	case KT_MSG_KMSG:
-	case KT_MSG_LOG: {
-		struct kt_text t;
-
-		if (kt_dec_text(f, &t) < 0)
-			break;
-		printf("%s: %s\n", f->type == KT_MSG_KMSG ? "kernel" : "guest", t.text);
-		return;
-	}
+		break;
 	case KT_MSG_EXIT:
-		if (kt_dec_exit(f, &s->exit) < 0)
-			break;
+		s->exit = m.u.exit;
 		s->have_exit = 1;
 		/* Acknowledge, so the guest knows every frame arrived and may power off. */
 		if (send(s->vm.report_fd, "A", 1, MSG_NOSIGNAL | MSG_DONTWAIT) < 0 && s->verbose)
 			kt_note("acknowledging EXIT: %s", strerror(errno));
-		return;
-	default:
-		if (s->on_frame) {
-			s->on_frame(s->ctx, f);
-			return;
-		}
-		s->unknown++;
-		return;
+		break;
 	}
-	kt_err("malformed %s frame (seq %u, %u bytes) from the guest; ignored",
-	       kt_msg_name(f->type), f->seq, f->len);
 }
 
 static void pump_reports(struct session *s, const char *buf, size_t n)
@@ -275,16 +247,10 @@ int session_run(struct session *s, const struct vm_config *cfg, int64_t timeout_
 		kt_note("interrupted by signal %d (%s); QEMU stopped", s->signo, strsignal(s->signo));
 		return 128 + s->signo;
 	}
-	if (s->dec.st.bad_checksum || s->dec.st.bad_header || s->seq_gaps)
-		kt_note("report stream: %llu frames, %llu bad checksums, %llu bad headers, "
-			"%llu bytes skipped, %u sequence gaps",
-			(unsigned long long)s->dec.st.frames,
-			(unsigned long long)s->dec.st.bad_checksum,
-			(unsigned long long)s->dec.st.bad_header,
-			(unsigned long long)s->dec.st.skipped_bytes, s->seq_gaps);
+	report_show_stream_stats(&s->dec.st, s->seq_gaps);
 	if (!s->have_exit)
 		return report_failure(s, timeout_ms);
-	printf("guest exit: status %d (%s)\n", s->exit.status, s->exit.reason);
+	report_show_exit(&s->exit);
 	ret = s->exit.status;
 	if (ret < 0 || ret > 255)
 		ret = KT_EXIT_INFRA;

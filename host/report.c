@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "report.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <string.h>
+
+enum report_result report_show(const struct kt_frame *f, int verbose, struct report_msg *m)
+{
+	m->type = f->type;
+	if (f->version != KT_VERSION) {
+		kt_err("guest speaks wire version %u, this ktstr speaks %u; rebuild both together",
+		       f->version, KT_VERSION);
+		return REPORT_BAD;
+	}
+	switch (f->type) {
+	case KT_MSG_HELLO:
+		if (kt_dec_hello(f, &m->u.hello) < 0)
+			break;
+		printf("guest: Linux %s %s, %u CPUs, %llu MiB, protocol %u\n", m->u.hello.release,
+		       m->u.hello.machine, m->u.hello.ncpus,
+		       (unsigned long long)m->u.hello.mem_kib / 1024, m->u.hello.proto);
+		fflush(stdout);
+		return REPORT_SHOWN;
+	case KT_MSG_STAGE:
+		if (kt_dec_stage(f, &m->u.stage) < 0)
+			break;
+		if (verbose)
+			fprintf(stderr, "ktstr: guest stage %s at %.3f s\n", m->u.stage.name,
+				m->u.stage.t_ns / 1e9);
+		return REPORT_SHOWN;
+	case KT_MSG_ERROR: {
+		const struct kt_error *e = &m->u.error;
+
+		if (kt_dec_error(f, &m->u.error) < 0)
+			break;
+		printf("init failed at stage %s: %s %s: %s%s%s\n", e->stage, e->call, e->path,
+		       e->err > 0 && e->err < 4096 ? strerror(e->err) : "failed",
+		       e->msg[0] ? " -- " : "", e->msg);
+		return REPORT_SHOWN;
+	}
+	case KT_MSG_KMSG:
+	case KT_MSG_LOG: {
+		struct kt_text t;
+
+		if (kt_dec_text(f, &t) < 0)
+			break;
+		printf("%s: %s\n", f->type == KT_MSG_KMSG ? "kernel" : "guest", t.text);
+		return REPORT_SHOWN;
+	}
+	case KT_MSG_EXIT:
+		if (kt_dec_exit(f, &m->u.exit) < 0)
+			break;
+		return REPORT_SHOWN;
+	default:
+		return REPORT_OTHER;
+	}
+	kt_err("malformed %s frame (seq %u, %u bytes) from the guest; ignored",
+	       kt_msg_name(f->type), f->seq, f->len);
+	return REPORT_BAD;
+}
+
+void report_show_exit(const struct kt_exit *e)
+{
+	printf("guest exit: status %d (%s)\n", e->status, e->reason);
+}
+
+void report_show_stream_stats(const struct kt_decoder_stats *st, unsigned seq_gaps)
+{
+	if (st->bad_checksum || st->bad_header || seq_gaps)
+		kt_note("report stream: %llu frames, %llu bad checksums, %llu bad headers, "
+			"%llu bytes skipped, %u sequence gaps",
+			(unsigned long long)st->frames, (unsigned long long)st->bad_checksum,
+			(unsigned long long)st->bad_header,
+			(unsigned long long)st->skipped_bytes, seq_gaps);
+}

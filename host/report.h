@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Printing the guest's report stream, shared by 'ktstr run' (live, from the VM) and
+ * 'ktstr decode' (from a captured file), so both print the same lines.
+ */
+#ifndef KTSTR_REPORT_H
+#define KTSTR_REPORT_H
+
+#include <stdint.h>
+#include "../shared/msg.h"
+
+/* A decoded frame of one of the types every report stream carries. */
+struct report_msg {
+	uint16_t type;
+	union {
+		struct kt_hello hello;
+		struct kt_stage stage;
+		struct kt_error error;
+		struct kt_exit exit;
+	} u;
+};
+
+enum report_result {
+	REPORT_SHOWN = 0,	/* decoded into *m (and printed, except EXIT) */
+	REPORT_OTHER = 1,	/* a type this printer leaves to the caller */
+	REPORT_BAD = -1,	/* malformed or wrong version; already reported */
+};
+
+/* Decodes f and prints it the way 'ktstr run' does. verbose adds stage lines on stderr. */
+enum report_result report_show(const struct kt_frame *f, int verbose, struct report_msg *m);
+/* The closing line: "guest exit: status N (reason)". */
+void report_show_exit(const struct kt_exit *e);
+/* A note when the stream lost or skipped anything. */
+void report_show_stream_stats(const struct kt_decoder_stats *st, unsigned seq_gaps);
+
+#endif
