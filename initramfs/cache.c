@@ -97,7 +97,7 @@ static int check_private(const struct stat *st, const char *path, int want_dir, 
 		return -1;
 	}
 	if (st->st_mode & (want_dir ? 022 : 077)) {
-		seterr(err, errsz, "%s has mode %04o; other users could change it", path,
+		seterr(err, errsz, "%s has mode %04o; other users could read or change it", path,
 		       (unsigned)(st->st_mode & 07777));
 		return -1;
 	}
