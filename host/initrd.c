@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -195,6 +196,14 @@ int initrd_write_out(struct initrd *r, const struct initrd_entry *suffix, size_t
 	size_t slen = 0;
 	char err[PATH_MAX + 256], opts[64], tmp[PATH_MAX + 16];
 	int fd = -1, atomic = 0, ret = -1;
+	sigset_t stop, old;
+
+	/* Ctrl-C waits until the cache entry and the output are whole (or gone): ~ms. */
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGHUP);
+	sigprocmask(SIG_BLOCK, &stop, &old);
 
 	snprintf(opts, sizeof(opts), BASE_FORMAT " compress=%s lz4chunk=%u",
 		 r->o.compress == INITRD_LZ4 ? "lz4" : "none", LZ4_LEGACY_CHUNK);
@@ -253,6 +262,7 @@ out:
 	free(sbuf);
 	cpio_tree_free(&st);
 	cache_close(&c);
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	return ret;
 }
 
