@@ -195,15 +195,13 @@ int initrd_write_out(struct initrd *r, const struct initrd_entry *suffix, size_t
 	uint8_t key[CACHE_KEY_LEN], *sbuf = NULL;
 	size_t slen = 0;
 	char err[PATH_MAX + 256], opts[64], tmp[PATH_MAX + 16];
-	int fd = -1, atomic = 0, ret = -1;
+	int fd = -1, atomic = 0, ret = -1, blocked = 0;
 	sigset_t stop, old;
 
-	/* Ctrl-C waits until the cache entry and the output are whole (or gone): ~ms. */
 	sigemptyset(&stop);
 	sigaddset(&stop, SIGINT);
 	sigaddset(&stop, SIGTERM);
 	sigaddset(&stop, SIGHUP);
-	sigprocmask(SIG_BLOCK, &stop, &old);
 
 	snprintf(opts, sizeof(opts), BASE_FORMAT " compress=%s lz4chunk=%u",
 		 r->o.compress == INITRD_LZ4 ? "lz4" : "none", LZ4_LEGACY_CHUNK);
@@ -232,6 +230,9 @@ int initrd_write_out(struct initrd *r, const struct initrd_entry *suffix, size_t
 		kt_err("initramfs: %s", err);
 		goto out;
 	}
+	/* Ctrl-C waits until the output is whole or gone (milliseconds). */
+	sigprocmask(SIG_BLOCK, &stop, &old);
+	blocked = 1;
 	fd = open_output(out_path, tmp, sizeof(tmp), &atomic);
 	if (fd < 0)
 		goto out;
@@ -262,7 +263,8 @@ out:
 	free(sbuf);
 	cpio_tree_free(&st);
 	cache_close(&c);
-	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (blocked)
+		sigprocmask(SIG_SETMASK, &old, NULL);
 	return ret;
 }
 

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -242,11 +243,6 @@ static int file_digest(struct cache *c, struct cpio_entry *e, char *err, size_t 
 				.mtime_ns = e->mtime_ns, .ctime_ns = e->ctime_ns };
 	const struct memo_rec *hit = c->nmemo ? bsearch(&key, c->memo, c->nmemo,
 							 sizeof(key), cmp_memo) : NULL;
-	XXH3_state_t *st;
-	uint8_t buf[1 << 16];
-	int fd;
-	size_t total = 0;
-
 	if (hit) {
 		memcpy(e->digest, hit->digest, 16);
 		c->memo_hits++;
@@ -258,45 +254,14 @@ static int file_digest(struct cache *c, struct cpio_entry *e, char *err, size_t 
 			c->memo_hits++;
 			return 0;
 		}
-	fd = open(e->host, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		seterr(err, errsz, "opening %s: %s", e->host, strerror(errno));
+	/* Mapped, not read: the packing step copies from the same mapping. */
+	if (cpio_entry_map(e, err, errsz) < 0)
 		return -1;
-	}
-	st = XXH3_createState();
-	if (!st) {
-		close(fd);
-		seterr(err, errsz, "out of memory");
-		return -1;
-	}
-	XXH3_128bits_reset(st);
-	for (;;) {
-		ssize_t n = read(fd, buf, sizeof(buf));
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			seterr(err, errsz, "reading %s: %s", e->host, strerror(errno));
-			XXH3_freeState(st);
-			close(fd);
-			return -1;
-		}
-		if (n == 0)
-			break;
-		XXH3_128bits_update(st, buf, (size_t)n);
-		total += (size_t)n;
-	}
-	close(fd);
 	{
 		XXH128_canonical_t cn;
 
-		XXH128_canonicalFromHash(&cn, XXH3_128bits_digest(st));
+		XXH128_canonicalFromHash(&cn, XXH3_128bits(e->map, e->len));
 		memcpy(e->digest, cn.digest, 16);
-	}
-	XXH3_freeState(st);
-	if (total != e->len) {
-		seterr(err, errsz, "%s changed size while being read", e->host);
-		return -1;
 	}
 	c->hashed++;
 	if (c->nfresh == c->capfresh) {
@@ -616,16 +581,14 @@ static int build_private(struct cache *c, const uint8_t *key, cache_build_fn bui
  * Returns -1 only if the build itself failed; a cache that cannot be written costs the
  * cache, not the run.
  */
-static int build_entry(struct cache *c, const uint8_t *key, const char *path, int fd,
-		       cache_build_fn build, void *ctx, struct cache_blob *out, char *err,
-		       size_t errsz)
+static int build_entry_locked(struct cache *c, const uint8_t *key, const char *path, int fd,
+			      cache_build_fn build, void *ctx, struct cache_blob *out, char *err,
+			      size_t errsz)
 {
 	const char *slow = getenv("KTSTR_TEST_BUILD_SLEEP_MS");
 	uint8_t hdr[CACHE_HDR_LEN] = { 0 }, *buf;
 	XXH128_canonical_t cn;
-	void *map;
-	size_t len, maplen;
-	char why[256];
+	size_t len;
 
 	if (build(ctx, &buf, &len, err, errsz) < 0) {
 		remove_if_same(c, path, fd);
@@ -650,22 +613,32 @@ static int build_entry(struct cache *c, const uint8_t *key, const char *path, in
 	if (write_all_at(fd, buf + len / 2, len - len / 2, CACHE_HDR_LEN + (off_t)(len / 2)) < 0 ||
 	    write_all_at(fd, hdr, CACHE_HDR_LEN, 0) < 0)
 		goto fail;
-	/* Readers may come in now; we keep a shared lock while we use it. */
+	/* Readers may come in now; we keep a shared lock while we use it, and our copy. */
 	flock(fd, LOCK_SH);
-	if (verify(fd, path, key, 1, &map, &maplen, why, sizeof(why)) < 0) {
-		note("%s: just written, yet %s", path, why);
-		remove_if_same(c, path, fd);
-		close(fd);
-		return t1_add(key, buf, len, NULL, 0, -1, out);
-	}
-	free(buf);
-	return t1_add(key, (uint8_t *)map + CACHE_HDR_LEN, maplen - CACHE_HDR_LEN, map, maplen,
-		      fd, out);
+	return t1_add(key, buf, len, NULL, 0, fd, out);
 fail:
 	note("writing %s: %s; not cached", path, strerror(errno));
 	remove_if_same(c, path, fd);
 	close(fd);
 	return t1_add(key, buf, len, NULL, 0, -1, out);
+}
+
+/* Ctrl-C during a build waits for the entry to be whole or removed (milliseconds). */
+static int build_entry(struct cache *c, const uint8_t *key, const char *path, int fd,
+		       cache_build_fn build, void *ctx, struct cache_blob *out, char *err,
+		       size_t errsz)
+{
+	sigset_t stop, old;
+	int ret;
+
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGHUP);
+	sigprocmask(SIG_BLOCK, &stop, &old);
+	ret = build_entry_locked(c, key, path, fd, build, ctx, out, err, errsz);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return ret;
 }
 
 /* Waits (bounded) for the builder's exclusive lock to go. Returns 0 when LOCK_SH is held. */

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <xxhash.h>
@@ -450,6 +451,8 @@ static int same_content(const struct cpio_entry *a, const struct cpio_entry *b)
 
 static void free_entry(struct cpio_entry *e)
 {
+	if (e->map)
+		munmap((void *)e->map, e->len);
 	free(e->path);
 	free(e->host);
 	free(e->data);
@@ -626,40 +629,47 @@ static uint8_t *put_hdr(uint8_t *p, uint32_t ino, uint32_t mode, uint32_t nlink,
 	return p + 110 + namesz + pad;
 }
 
-static int copy_host(const struct cpio_entry *e, uint8_t *dst, char *err, size_t errsz)
+int cpio_entry_map(struct cpio_entry *e, char *err, size_t errsz)
 {
-	int fd = open(e->host, O_RDONLY | O_CLOEXEC);
 	struct stat st;
-	size_t off = 0;
+	void *m;
+	int fd;
 
+	if (e->map || !e->len)
+		return 0;
+	fd = open(e->host, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		seterr(err, errsz, "opening %s: %s", e->host, strerror(errno));
 		return -1;
 	}
-	if (fstat(fd, &st) < 0 || (size_t)st.st_size != e->len) {
-		seterr(err, errsz, "%s changed size while being packed", e->host);
+	/* The stamps recorded when it was added key the digest memo: they must still hold. */
+	if (fstat(fd, &st) < 0 || (size_t)st.st_size != e->len || st.st_ino != e->ino ||
+	    (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec != e->mtime_ns ||
+	    (int64_t)st.st_ctim.tv_sec * 1000000000 + st.st_ctim.tv_nsec != e->ctime_ns) {
+		seterr(err, errsz, "%s changed while being packed", e->host);
 		close(fd);
 		return -1;
 	}
-	while (off < e->len) {
-		ssize_t n = read(fd, dst + off, e->len - off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			seterr(err, errsz, "reading %s: %s", e->host,
-			       n < 0 ? strerror(errno) : "file shrank");
-			close(fd);
-			return -1;
-		}
-		off += (size_t)n;
-	}
+	m = mmap(NULL, e->len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
 	close(fd);
+	if (m == MAP_FAILED) {
+		seterr(err, errsz, "mapping %s: %s", e->host, strerror(errno));
+		return -1;
+	}
+	e->map = m;
+	return 0;
+}
+
+static int copy_host(struct cpio_entry *e, uint8_t *dst, char *err, size_t errsz)
+{
+	if (cpio_entry_map(e, err, errsz) < 0)
+		return -1;
+	memcpy(dst, e->map, e->len);
+	/* What was keyed is what is packed: a file changed in between is an error. */
 	if (e->have_digest) {
-		XXH128_hash_t h = XXH3_128bits(dst, e->len);
 		XXH128_canonical_t c;
 
-		XXH128_canonicalFromHash(&c, h);
+		XXH128_canonicalFromHash(&c, XXH3_128bits(dst, e->len));
 		if (memcmp(c.digest, e->digest, 16)) {
 			seterr(err, errsz, "%s changed while being packed", e->host);
 			return -1;
@@ -668,7 +678,7 @@ static int copy_host(const struct cpio_entry *e, uint8_t *dst, char *err, size_t
 	return 0;
 }
 
-int cpio_tree_write(const struct cpio_tree *t, uint8_t *buf, char *err, size_t errsz)
+int cpio_tree_write(struct cpio_tree *t, uint8_t *buf, char *err, size_t errsz)
 {
 	uint8_t *p = buf;
 
@@ -677,7 +687,7 @@ int cpio_tree_write(const struct cpio_tree *t, uint8_t *buf, char *err, size_t e
 		return -1;
 	}
 	for (size_t i = 0; i < t->n; i++) {
-		const struct cpio_entry *e = &t->e[i];
+		struct cpio_entry *e = &t->e[i];
 		size_t len = data_len(e);
 
 		p = put_hdr(p, e->out_ino, (uint32_t)e->mode, e->nlink, len, e->rmaj, e->rmin,

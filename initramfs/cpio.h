@@ -42,6 +42,8 @@ struct cpio_entry {
 	int64_t mtime_ns, ctime_ns;	/* host file stamps, for the digest memo */
 	uint8_t digest[16];	/* XXH3-128 of the content, filled in by whoever keys the tree */
 	int have_digest;
+	const void *map;	/* the host file mapped read-only (len bytes), kept from hashing
+				 * to packing so it is read once; unmapped by cpio_tree_free */
 	/* set by cpio_tree_finalize */
 	uint32_t out_ino, nlink;
 	int carries_data;	/* the one member of a hard-link group that holds the bytes */
@@ -73,6 +75,8 @@ int cpio_tree_add_chardev(struct cpio_tree *t, const char *path, mode_t perm, un
 int cpio_tree_add_host_path(struct cpio_tree *t, const char *abs_host, char *err, size_t errsz);
 /* Normalises, resolves, adds parents, sorts, groups hard links. Idempotent. */
 int cpio_tree_finalize(struct cpio_tree *t, char *err, size_t errsz);
+/* Maps a host entry's file (once); returns 0 or -1 with err. */
+int cpio_entry_map(struct cpio_entry *e, char *err, size_t errsz);
 /* Bytes cpio_tree_write will produce (after finalize). */
 size_t cpio_tree_size(const struct cpio_tree *t);
 /*
@@ -80,7 +84,7 @@ size_t cpio_tree_size(const struct cpio_tree *t);
  * files are read now; one whose content no longer matches the digest in its entry (when
  * have_digest) or its recorded size is an error: it changed while being packed.
  */
-int cpio_tree_write(const struct cpio_tree *t, uint8_t *buf, char *err, size_t errsz);
+int cpio_tree_write(struct cpio_tree *t, uint8_t *buf, char *err, size_t errsz);
 void cpio_tree_free(struct cpio_tree *t);
 
 #endif
