@@ -17,7 +17,7 @@ DEPS=(
   clang libclang-rt-14-dev     # fuzzing (libFuzzer) and sanitizers
   busybox-static               # the guest's shell and tools
   qemu-system-x86              # the VMM
-  lz4 cpio file                # tests check our archives with the standard tools
+  lz4 cpio file gzip           # tests check our archives with the standard tools
   apt dpkg                     # kernel fetch: apt-get download, dpkg-deb -x
 )
 
@@ -38,7 +38,7 @@ targets:
   deps            only install the missing Debian packages
   -h, --help      this text
 
-environment: KTSTR_CACHE_DIR (kernel cache, default ~/.cache/ktstr), CC, MUSLCC
+environment: KTSTR_CACHE_DIR (kernel and initramfs cache, default ~/.cache/ktstr), CC, MUSLCC
 EOF
 }
 

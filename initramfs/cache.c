@@ -783,7 +783,7 @@ static int scan(struct cache *c, int deep, struct cache_info **out, size_t *n, c
 		}
 		i = &(*out)[*n];
 		memset(i, 0, sizeof(*i));
-		snprintf(i->name, sizeof(i->name), "%s", de->d_name);
+		memcpy(i->name, de->d_name, 2 * CACHE_KEY_LEN + 5);	/* checked by is_entry_name */
 		snprintf(path, sizeof(path), "%s/%s", c->dir, de->d_name);
 		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 		if (fd < 0 || fstat(fd, &st) < 0) {

@@ -335,7 +335,7 @@ int cpio_tree_add_host_path(struct cpio_tree *t, const char *abs_host, char *err
 				return -1;
 			}
 			strcat(next, rest);
-			snprintf(rest, sizeof(rest), "%s", next);
+			memcpy(rest, next, strlen(next) + 1);	/* fits: checked above */
 			cur[0] = '\0';
 			continue;
 		}
