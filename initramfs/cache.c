@@ -364,8 +364,11 @@ void cache_forget(void)
 static int t1_add(const uint8_t *key, const uint8_t *data, size_t len, void *map, size_t maplen,
 		  int fd, struct cache_blob *out)
 {
-	if (nt1 == TIER1_MAX)	/* full: forget the oldest */
-		t1_drop(&t1[0]), memmove(&t1[0], &t1[1], (TIER1_MAX - 1) * sizeof(t1[0])), nt1--;
+	if (nt1 == TIER1_MAX) {	/* full: forget the oldest */
+		t1_drop(&t1[0]);
+		memmove(&t1[0], &t1[1], (TIER1_MAX - 1) * sizeof(t1[0]));
+		nt1--;
+	}
 	memcpy(t1[nt1].key, key, CACHE_KEY_LEN);
 	t1[nt1].data = data;
 	t1[nt1].len = len;
@@ -614,7 +617,8 @@ static int build_entry_locked(struct cache *c, const uint8_t *key, const char *p
 	    write_all_at(fd, hdr, CACHE_HDR_LEN, 0) < 0)
 		goto fail;
 	/* Readers may come in now; we keep a shared lock while we use it, and our copy. */
-	flock(fd, LOCK_SH);
+	if (flock(fd, LOCK_SH) < 0)
+		note("downgrading the lock on %s: %s", path, strerror(errno));
 	return t1_add(key, buf, len, NULL, 0, fd, out);
 fail:
 	note("writing %s: %s; not cached", path, strerror(errno));
@@ -641,17 +645,23 @@ static int build_entry(struct cache *c, const uint8_t *key, const char *path, in
 	return ret;
 }
 
-/* Waits (bounded) for the builder's exclusive lock to go. Returns 0 when LOCK_SH is held. */
+/*
+ * Waits (bounded) for the builder's exclusive lock to go. Returns 0 when LOCK_SH is held
+ * at once, 1 when held after waiting for a builder, -1 on timeout or error.
+ */
 static int wait_shared(struct cache *c, int fd, const char *path)
 {
 	uint64_t start = now_ms();
-	int told = 0;
+	int told = 0, waited = 0;
 
 	for (;;) {
 		if (flock(fd, LOCK_SH | LOCK_NB) == 0)
-			return 0;
-		if (errno != EWOULDBLOCK && errno != EINTR)
+			return waited;
+		if (errno != EWOULDBLOCK && errno != EINTR) {
+			note("locking %s: %s", path, strerror(errno));
 			return -1;
+		}
+		waited = 1;
 		if (now_ms() - start >= c->wait_ms) {
 			note("gave up after %llu ms waiting for another ktstr to build %s",
 			     (unsigned long long)c->wait_ms, path);
@@ -682,11 +692,12 @@ int cache_get(struct cache *c, const uint8_t key[CACHE_KEY_LEN], cache_build_fn 
 		return build_private(c, key, build, ctx, out, err, errsz);
 	cache_key_hex(key, hex);
 	entry_path(c, key, path, sizeof(path));
+	err[0] = '\0';
 	/* Each pass either ends, or removed a bad entry; a few passes absorb races. */
 	for (tries = 0; tries < 8; tries++) {
 		void *map;
 		size_t maplen;
-		int lk = dir_lock(c, err, errsz), fd;
+		int lk = dir_lock(c, err, errsz), fd, waited;
 
 		if (lk < 0)
 			break;
@@ -699,7 +710,13 @@ int cache_get(struct cache *c, const uint8_t key[CACHE_KEY_LEN], cache_build_fn 
 				break;
 			}
 			/* Cannot block: the file is new and the directory lock is ours. */
-			flock(fd, LOCK_EX);
+			if (flock(fd, LOCK_EX) < 0) {
+				seterr(err, errsz, "locking %s: %s", path, strerror(errno));
+				unlink(path);
+				close(fd);
+				close(lk);
+				break;
+			}
 			close(lk);
 			if (build_entry(c, key, path, fd, build, ctx, out, err, errsz) < 0)
 				return -1;
@@ -713,7 +730,8 @@ int cache_get(struct cache *c, const uint8_t key[CACHE_KEY_LEN], cache_build_fn 
 			seterr(err, errsz, "opening %s: %s", path, strerror(errno));
 			break;
 		}
-		if (wait_shared(c, fd, path) < 0) {
+		waited = wait_shared(c, fd, path);
+		if (waited < 0) {
 			close(fd);
 			break;
 		}
@@ -727,6 +745,8 @@ int cache_get(struct cache *c, const uint8_t key[CACHE_KEY_LEN], cache_build_fn 
 			return t1_add(key, (uint8_t *)map + CACHE_HDR_LEN, maplen - CACHE_HDR_LEN,
 				      map, maplen, fd, out);
 		}
+		if (waited)
+			note("the ktstr process building %s stopped before finishing it", path);
 		note("discarding cache entry %s: %s", path, why);
 		/* Ours or not, it is never read; a foreign file we cannot remove means no cache. */
 		remove_if_same(c, path, fd);
@@ -734,7 +754,7 @@ int cache_get(struct cache *c, const uint8_t key[CACHE_KEY_LEN], cache_build_fn 
 		if (access(path, F_OK) == 0 && strstr(why, "owned by"))
 			break;
 	}
-	note("building without the cache");
+	note("building without the cache%s%s%s", err[0] ? " (" : "", err, err[0] ? ")" : "");
 	return build_private(c, key, build, ctx, out, err, errsz);
 }
 

@@ -40,6 +40,7 @@ wait "$builder" 2>/dev/null
 wait "$waiter"
 RC=$?
 check "the waiting process succeeds after the builder dies (rc=$RC)" [ "$RC" = 0 ]
+check "it says the builder stopped before finishing" grep -q 'stopped before finishing' "$TMP/waiter.err"
 check "it discarded the half-written entry" grep -q 'discarding cache entry' "$TMP/waiter.err"
 check "and built it again itself" grep -q 'initramfs: built' "$TMP/waiter.err"
 check "its archive is the correct one" cmp -s "$TMP/out.1" "$TMP/waiter"
