@@ -30,3 +30,17 @@ check "the user's gzip archive is a real gzip cpio" \
 check "ktstr's archive is the tail of the combined image" \
   bash -c "tail -c \$(stat -c %s '$TMP/work/ktstr.cpio.lz4') '$TMP/work/combined.img' | cmp -s - '$TMP/work/ktstr.cpio.lz4'"
 [ "$RC" = 0 ] || diag "$TMP/steps.out" "$TMP/steps.err"
+
+# The variant that keeps the user's /init: ktstr-init at /ktstr/init, uncompressed, first.
+sed -n '/<!-- embed-test-keep-init: begin -->/,/<!-- embed-test-keep-init: end -->/p' "$doc" |
+  sed -e '/^<!--/d' -e '/^```/d' > "$TMP/keep.sh"
+( cd "$TMP/work" &&
+  PATH=$BUILD/bin:$PATH KERNEL=$KERNEL KTSTR_CACHE_DIR=$TMP/cache \
+    timeout -k 5 300 bash -e "$TMP/keep.sh" ) >"$TMP/keep.out" 2>"$TMP/keep.err"
+RC=$?
+check "keeping your own /init: the documented steps pass (rc=$RC)" [ "$RC" = 0 ]
+check "the kernel ran /ktstr/init" grep -q 'Run /ktstr/init as init process' "$TMP/work/console-keep.log"
+check "decode shows the guest passed" grep -q '^guest exit: status 0 (ok)' "$TMP/keep.out"
+check "the archive left the user's /init alone" \
+  bash -c "! cpio -it --quiet < '$TMP/work/ktstr.cpio' | grep -qx init"
+[ "$RC" = 0 ] || diag "$TMP/keep.out" "$TMP/keep.err" "$TMP/work/console-keep.log"
