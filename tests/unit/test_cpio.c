@@ -44,6 +44,14 @@ static int setup(void **state)
 	snprintf(dir, sizeof(dir), "%s/ktstr-cpio.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
 	if (!mkdtemp(dir))
 		return -1;
+	{	/* paths are compared literally: no symlink in the temp dir's own path */
+		char *r = realpath(dir, NULL);
+
+		if (!r)
+			return -1;
+		snprintf(dir, sizeof(dir), "%s", r);
+		free(r);
+	}
 	srand(7);
 	for (size_t i = 0; i < sizeof(rnd); i++)
 		rnd[i] = (uint8_t)rand();
@@ -242,6 +250,55 @@ static void test_parents_through_symlinks(void **state)
 	cpio_tree_free(&t);
 }
 
+/* A library path packed with the host's symlinks on the way, as ld.so will walk them. */
+static void test_host_path_symlinks(void **state)
+{
+	struct cpio_tree t = { 0 };
+	char err[512], cmd[1200], p[600], want[600];
+	int links = 0, files = 0;
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "cd '%s' && mkdir -p hp/usr/lib && ln -s usr/lib hp/lib && "
+		 "echo lib > hp/usr/lib/libx.so.1.0 && ln -s libx.so.1.0 hp/usr/lib/libx.so.1 && "
+		 "ln -s ../usr/./lib/libx.so.1 hp/usr/up", dir);
+	assert_int_equal(system(cmd), 0);
+	snprintf(p, sizeof(p), "%s/hp/lib/libx.so.1", dir);
+	assert_int_equal(cpio_tree_add_host_path(&t, p, err, sizeof(err)), 0);
+	snprintf(p, sizeof(p), "%s/hp/usr/up", dir);
+	assert_int_equal(cpio_tree_add_host_path(&t, p, err, sizeof(err)), 0);
+	assert_int_equal(cpio_tree_finalize(&t, err, sizeof(err)), 0);
+	for (size_t i = 0; i < t.n; i++) {
+		const struct cpio_entry *e = &t.e[i];
+
+		snprintf(want, sizeof(want), "%s/hp/lib", dir + 1);
+		if (!strcmp(e->path, want)) {
+			assert_true(S_ISLNK(e->mode));
+			assert_string_equal(e->data, "usr/lib");
+			links++;
+		}
+		snprintf(want, sizeof(want), "%s/hp/usr/lib/libx.so.1", dir + 1);
+		if (!strcmp(e->path, want)) {
+			assert_true(S_ISLNK(e->mode));
+			assert_string_equal(e->data, "libx.so.1.0");
+			links++;
+		}
+		snprintf(want, sizeof(want), "%s/hp/usr/up", dir + 1);
+		if (!strcmp(e->path, want)) {
+			assert_true(S_ISLNK(e->mode));
+			links++;
+		}
+		snprintf(want, sizeof(want), "%s/hp/usr/lib/libx.so.1.0", dir + 1);
+		if (!strcmp(e->path, want)) {
+			assert_true(S_ISREG(e->mode));
+			assert_non_null(e->host);
+			files++;
+		}
+	}
+	assert_int_equal(links, 3);
+	assert_int_equal(files, 1);
+	cpio_tree_free(&t);
+}
+
 static void test_conflicts(void **state)
 {
 	struct cpio_tree t = { 0 };
@@ -274,6 +331,7 @@ int main(void)
 		cmocka_unit_test(test_hard_links_once),
 		cmocka_unit_test(test_gnu_cpio_extracts),
 		cmocka_unit_test(test_parents_through_symlinks),
+		cmocka_unit_test(test_host_path_symlinks),
 		cmocka_unit_test(test_conflicts),
 	};
 	return cmocka_run_group_tests_name("cpio", tests, setup, teardown);
