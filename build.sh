@@ -14,6 +14,7 @@ DEPS=(
   liblz4-dev libxxhash-dev     # initramfs compression, checksums and cache keys
   libcmocka-dev                # unit tests
   libxml2-dev                  # JUnit XML output (xmlwriter), parsed back in the tests
+  libinih-dev                  # job files (INI), linked statically
   clang libclang-rt-14-dev     # fuzzing (libFuzzer) and sanitizers
   busybox-static               # the guest's shell and tools
   qemu-system-x86              # the VMM

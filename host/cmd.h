@@ -7,5 +7,6 @@ int cmd_run(int argc, char **argv);
 int cmd_initramfs(int argc, char **argv);
 int cmd_cache(int argc, char **argv);
 int cmd_decode(int argc, char **argv);
+int cmd_job(int argc, char **argv);
 
 #endif

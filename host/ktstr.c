@@ -21,6 +21,7 @@ static const struct cmd cmds[] = {
 	{ "initramfs", cmd_initramfs, "write ktstr-init (and a job) as an initramfs to embed" },
 	{ "decode", cmd_decode, "print a captured report stream like 'ktstr run' does" },
 	{ "cache", cmd_cache, "list or clean the initramfs cache" },
+	{ "job", cmd_job, "check a job file, or compile it for an embedded init" },
 };
 
 static void usage(FILE *to)
