@@ -25,9 +25,15 @@ void cmdline_parse(struct init_opts *o)
 		return;
 	buf[n] = '\0';
 	for (char *save, *tok = strtok_r(buf, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save)) {
-		if (!strncmp(tok, "ktstr.exit=", 11))
+		if (!strncmp(tok, "ktstr.exit=", 11)) {
 			o->exit_status = atoi(tok + 11);
-		else if (!strncmp(tok, "ktstr.job=", 10))
+		} else if (!strncmp(tok, "ktstr.job=", 10)) {
 			snprintf(o->job_path, sizeof(o->job_path), "%s", tok + 10);
+			o->job_explicit = 1;
+		} else if (!strncmp(tok, "ktstr.test_kmsg=", 16)) {
+			snprintf(o->test_kmsg, sizeof(o->test_kmsg), "%s", tok + 16);
+		} else if (!strcmp(tok, "ktstr.report=ttyS1")) {
+			o->serial_only = 1;
+		}
 	}
 }

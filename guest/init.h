@@ -4,12 +4,13 @@
 #define KTSTR_INIT_H
 
 #include <stdint.h>
+#include <sys/types.h>
 #include "../shared/job.h"
 #include "../shared/msg.h"
 #include "../shared/report.h"
 
-/* report.c: the report channel to the host */
-int report_open(void);
+/* report.c: the report channel to the host; serial_only skips virtio (ktstr.report=ttyS1) */
+int report_open(int serial_only);
 void report_hello(void);
 void report_stage(const char *name);
 void report_error(const char *stage, const char *call, const char *path, int err,
@@ -19,16 +20,21 @@ void report_exit(int status, const char *reason);
 /* Echoes the job the init runs, so a captured stream describes itself. */
 void report_job(const struct kt_job *j);
 void report_worker(const struct kt_worker_report *r);
+void report_group(const struct kt_group_info *g);
+void report_sched_exit(const struct kt_sched_exit *e);
 /* Waits (bounded) for the host to acknowledge EXIT, so power-off loses no frame. */
 void report_drain(void);
 
-/* mounts.c */
-int mount_all(void);
+/* mounts.c: phase 0 what the report channel needs (proc, sysfs, devtmpfs), phase 1 the rest */
+int mount_all(int phase);
 
 /* cmdline.c: ktstr.* options from /proc/cmdline */
 struct init_opts {
 	int exit_status;	/* ktstr.exit=N: test knob, the status to report */
 	char job_path[256];	/* ktstr.job=PATH, default /ktstr/job */
+	int job_explicit;	/* ktstr.job= was given: the file must exist */
+	char test_kmsg[256];	/* ktstr.test_kmsg=TEXT: test knob, written to /dev/kmsg */
+	int serial_only;	/* ktstr.report=ttyS1: test knob, skip the virtio port */
 };
 void cmdline_parse(struct init_opts *o);
 
@@ -37,6 +43,38 @@ int job_load(const char *path, struct kt_job *j);
 
 /* workers.c: fork the job's workers, start them together, stop them, report each one. */
 int workers_run(const struct kt_job *job);
+
+/*
+ * main.c: called by workers_run at least every 100 ms while the workers run: forwards
+ * kernel log lines and checks the scheduler. Returns -1 when the run must stop now (the
+ * scheduler died: it has been reported), else 0.
+ */
+int init_poll(void);
+
+/* sysctl.c: writes the job's sysctls. 0, or -1 after an ERROR naming the sysctl. */
+int sysctl_apply(const struct kt_job *j);
+
+/* cgroup.c: /sys/fs/cgroup/ktstr/<group> for each group, reported as GROUP frames. */
+int cgroup_setup(const struct kt_job *j);
+/* Moves pid (a worker, before it starts) into its group's cgroup. 0, or -1 after an ERROR. */
+int cgroup_enter(const struct kt_group *g, pid_t pid);
+
+/*
+ * scheduler.c: the scheduler under test. sched_start returns 0 (running, or none in the
+ * job), -1 when it could not be started (infrastructure), -2 when it died or did not
+ * attach (reported in a SCHED_EXIT frame: the run fails).
+ */
+int sched_start(const struct kt_job *j);
+/* 0 while it lives; -1 once it has died (a SCHED_EXIT frame has been sent). */
+int sched_check(void);
+int sched_has_failed(void);
+/* SIGINT, then SIGKILL after 2 s; a SCHED_EXIT frame with why and the log tail. */
+void sched_stop(const char *why, int expected);
+
+/* kmsg.c: the kernel log watcher (KMSG frames). */
+void kmsg_open(const char *test_line);
+void kmsg_poll(void);
+void kmsg_close(void);
 
 /* console.c: messages on /dev/console (the kernel log's serial port) */
 void con_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

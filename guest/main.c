@@ -1,17 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * ktstr-init: PID 1 of the test VM. It must never return: PID 1 exiting panics the kernel.
- * Every path ends in an EXIT frame and power-off.
+ * Every path ends in an EXIT frame and power-off, after the port is drained.
+ *
+ * Lifecycle, one STAGE frame per step: mounts, job, sysctls, cgroups, scheduler, [settle],
+ * workers, collect (from workers_run), scheduler-stop, done. A failing step sends an ERROR
+ * frame (stage, call, path, errno) and ends the run with status 99; a scheduler that dies
+ * or does not attach ends it with status 1 (see docs/job-format.md "Exit status").
  */
 #include "init.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/reboot.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 static __attribute__((noreturn)) void power_off(void)
@@ -27,12 +34,94 @@ static __attribute__((noreturn)) void power_off(void)
 	exit(0);
 }
 
+/* PID 1 inherits every orphan; collect the ones that have exited. */
+static void reap_orphans(void)
+{
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
+}
+
 static __attribute__((noreturn)) void finish(int status, const char *reason)
 {
+	sched_stop("stopped at the end", 1);
+	reap_orphans();
+	kmsg_close();
 	report_exit(status, reason);
 	report_drain();
 	con_printf("ktstr-init: exit status %d (%s), powering off\n", status, reason);
 	power_off();
+}
+
+int init_poll(void)
+{
+	kmsg_poll();
+	return sched_check();
+}
+
+/* The settle pause: the scheduler is watched through it like during the run. */
+static int settle(uint64_t ms)
+{
+	uint64_t end = mono_ns() + ms * 1000000ull;
+
+	while (mono_ns() < end) {
+		uint64_t left = (end - mono_ns()) / 1000000ull;
+		struct timespec ts = { 0, (long)(left < 100 ? left : 100) * 1000000L };
+
+		nanosleep(&ts, NULL);
+		if (init_poll() < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Keeps the OOM killer off PID 1: a workload that eats memory must not take the init. */
+static void protect_from_oom(void)
+{
+	int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+
+	/* Not fatal: the run can go on, but the host should know PID 1 is exposed. */
+	if (fd < 0 || write(fd, "-1000", 5) != 5)
+		report_text(KT_MSG_LOG, "note: writing -1000 to /proc/self/oom_score_adj: %s",
+			    strerror(errno));
+	if (fd >= 0)
+		close(fd);
+}
+
+static __attribute__((noreturn)) void run(struct kt_job *job)
+{
+	int ret;
+
+	report_job(job);
+	report_stage("job");
+	if (sysctl_apply(job) < 0)
+		finish(99, "a sysctl could not be set");
+	report_stage("sysctls");
+	if (cgroup_setup(job) < 0)
+		finish(99, "the cgroup tree could not be set up");
+	report_stage("cgroups");
+	ret = sched_start(job);
+	if (ret == -1)
+		finish(99, "the scheduler could not be started or the kernel lacks sched_ext");
+	if (ret == -2)
+		finish(1, "the scheduler exited or did not attach");
+	report_stage("scheduler");
+	if (job->settle_ms) {
+		if (settle(job->settle_ms) < 0)
+			finish(1, "the scheduler died while settling");
+		report_stage("settle");
+	}
+	ret = workers_run(job);
+	reap_orphans();
+	if (sched_has_failed())
+		finish(1, "the scheduler died while the workers ran");
+	if (ret < 0)
+		finish(99, "the workers could not be run");
+	if (job->scheduler[0]) {
+		sched_stop("stopped at the end", 1);
+		report_stage("scheduler-stop");
+	}
+	report_stage("done");
+	finish(0, "ok");
 }
 
 int main(void)
@@ -45,23 +134,28 @@ int main(void)
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGHUP, SIG_IGN);
 
-	ret = mount_all();
+	ret = mount_all(0);
 	console_setup();
-	if (report_open() < 0)
+	cmdline_parse(&opts);
+	if (report_open(opts.serial_only) < 0)
 		con_printf("ktstr-init: no report channel; results go to the console only\n");
 	report_hello();
-	if (ret < 0)
+	if (ret < 0 || mount_all(1) < 0)
 		finish(99, "mounts failed");
 	report_stage("mounts");
-	cmdline_parse(&opts);
+	protect_from_oom();
+	kmsg_open(opts.test_kmsg);
+	kmsg_poll();
 	ret = job_load(opts.job_path, &job);
-	if (ret < 0)
+	if (ret == 0 && opts.job_explicit)
+		report_error("job", "open", opts.job_path, ENOENT, "the job named by ktstr.job=");
+	if (ret < 0 || (ret == 0 && opts.job_explicit))
 		finish(99, "the job could not be loaded");
 	if (ret > 0) {
-		report_job(&job);
-		report_stage("job");
-		if (workers_run(&job) < 0)
-			finish(99, "the workers could not be run");
+		if (opts.exit_status)
+			report_text(KT_MSG_LOG, "ktstr.exit=%d overrides the job", opts.exit_status);
+		else
+			run(&job);
 	}
 	report_stage("done");
 	finish(opts.exit_status, opts.exit_status ? "requested by ktstr.exit" : "ok");

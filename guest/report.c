@@ -78,10 +78,10 @@ static int open_serial(void)
 	return fd;
 }
 
-int report_open(void)
+int report_open(int serial_only)
 {
 	/* The port's device node can trail the driver's probe by a moment: retry briefly. */
-	for (int i = 0; i < 50 && report_fd < 0; i++) {
+	for (int i = 0; !serial_only && i < 50 && report_fd < 0; i++) {
 		report_fd = open_virtio_port();
 		if (report_fd < 0)
 			usleep(20000);
@@ -144,6 +144,22 @@ void report_worker(const struct kt_worker_report *r)
 	struct kt_wbuf w = { 0 };
 
 	kt_enc_worker(&w, report_seq++, r);
+	send_frame(&w);
+}
+
+void report_group(const struct kt_group_info *g)
+{
+	struct kt_wbuf w = { 0 };
+
+	kt_enc_group_info(&w, report_seq++, g);
+	send_frame(&w);
+}
+
+void report_sched_exit(const struct kt_sched_exit *e)
+{
+	struct kt_wbuf w = { 0 };
+
+	kt_enc_sched_exit(&w, report_seq++, e);
 	send_frame(&w);
 }
 

@@ -181,6 +181,12 @@ int workers_run(const struct kt_job *job)
 				ret = -1;
 				goto stop;
 			}
+			/* Into its group's cgroup while it waits for the start signal. */
+			if (cgroup_enter(&job->groups[g], ws[n].pid) < 0) {
+				ret = -1;
+				n++;
+				goto stop;
+			}
 		}
 	}
 	/* The clock starts only when every worker is ready. */
@@ -197,12 +203,15 @@ int workers_run(const struct kt_job *job)
 			ret = -1;
 			goto stop;
 		}
-	{
-		struct timespec ts = { (time_t)(duration_ms / 1000),
-				       (long)(duration_ms % 1000) * 1000000L };
+	/* The init watches the scheduler and the kernel log at least every 100 ms. */
+	deadline = clock_ns(CLOCK_MONOTONIC) + duration_ms * 1000000ull;
+	for (uint64_t now; (now = clock_ns(CLOCK_MONOTONIC)) < deadline;) {
+		uint64_t left = (deadline - now) / 1000000ull;
+		struct timespec ts = { 0, (long)(left < 100 ? left : 100) * 1000000L };
 
-		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-			;
+		nanosleep(&ts, NULL);
+		if (init_poll() < 0)
+			break;
 	}
 stop:
 	for (uint32_t i = 0; i < n; i++)

@@ -12,6 +12,7 @@ const char *kt_msg_name(uint16_t type)
 	case KT_MSG_ERROR: return "ERROR";
 	case KT_MSG_KMSG: return "KMSG";
 	case KT_MSG_LOG: return "LOG";
+	case KT_MSG_SCHED_EXIT: return "SCHED_EXIT";
 	}
 	return "UNKNOWN";
 }
@@ -129,5 +130,33 @@ int kt_dec_text(const struct kt_frame *f, struct kt_text *m)
 	memset(m, 0, sizeof(*m));
 	kt_rbuf_of_frame(&r, f);
 	kt_get_str(&r, m->text, sizeof(m->text));
+	return done(&r);
+}
+
+int kt_enc_sched_exit(struct kt_wbuf *out, uint32_t seq, const struct kt_sched_exit *m)
+{
+	struct kt_wbuf p = { 0 };
+
+	kt_put_u32(&p, (uint32_t)m->code);
+	kt_put_u32(&p, (uint32_t)m->signo);
+	kt_put_u8(&p, m->expected);
+	kt_put_u64(&p, m->t_ns);
+	kt_put_str(&p, m->why);
+	kt_put_str(&p, m->log);
+	return kt_frame_finish(out, KT_MSG_SCHED_EXIT, seq, &p);
+}
+
+int kt_dec_sched_exit(const struct kt_frame *f, struct kt_sched_exit *m)
+{
+	struct kt_rbuf r;
+
+	memset(m, 0, sizeof(*m));
+	kt_rbuf_of_frame(&r, f);
+	m->code = (int32_t)kt_get_u32(&r);
+	m->signo = (int32_t)kt_get_u32(&r);
+	m->expected = kt_get_u8(&r);
+	m->t_ns = kt_get_u64(&r);
+	kt_get_str(&r, m->why, sizeof(m->why));
+	kt_get_str(&r, m->log, sizeof(m->log));
 	return done(&r);
 }

@@ -18,6 +18,7 @@ enum kt_msg_type {
 	KT_MSG_ERROR = 4,	/* a failed call: stage, call, path, errno */
 	KT_MSG_KMSG = 5,	/* an interesting kernel log line */
 	KT_MSG_LOG = 6,		/* a line of text from the init */
+	KT_MSG_SCHED_EXIT = 7,	/* the scheduler under test exited (died, or was stopped) */
 };
 
 const char *kt_msg_name(uint16_t type);
@@ -52,12 +53,24 @@ struct kt_text {
 	char text[1024];
 };
 
+struct kt_sched_exit {
+	int32_t code;		/* exit status, or -1 when killed by a signal */
+	int32_t signo;		/* the signal that killed it, or 0 */
+	uint8_t expected;	/* 1: the init stopped it at the end; 0: it died or failed */
+	uint64_t t_ns;		/* guest CLOCK_MONOTONIC when it was seen gone */
+	char why[128];		/* "died while workers ran", "stopped at the end", ... */
+	char log[4096];		/* the last lines of its output */
+};
+
 /* Encoders: append one frame of the message to out. Return -1 on allocation failure. */
 int kt_enc_hello(struct kt_wbuf *out, uint32_t seq, const struct kt_hello *m);
 int kt_enc_exit(struct kt_wbuf *out, uint32_t seq, const struct kt_exit *m);
 int kt_enc_stage(struct kt_wbuf *out, uint32_t seq, const struct kt_stage *m);
 int kt_enc_error(struct kt_wbuf *out, uint32_t seq, const struct kt_error *m);
 int kt_enc_text(struct kt_wbuf *out, uint16_t type, uint32_t seq, const struct kt_text *m);
+
+int kt_enc_sched_exit(struct kt_wbuf *out, uint32_t seq, const struct kt_sched_exit *m);
+int kt_dec_sched_exit(const struct kt_frame *f, struct kt_sched_exit *m);
 
 int kt_dec_hello(const struct kt_frame *f, struct kt_hello *m);
 int kt_dec_exit(const struct kt_frame *f, struct kt_exit *m);

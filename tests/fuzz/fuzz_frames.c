@@ -17,6 +17,7 @@ static void decode_payload(const struct kt_frame *f)
 		struct kt_stage s;
 		struct kt_error er;
 		struct kt_text t;
+		struct kt_sched_exit x;
 	} m;
 
 	switch (f->type) {
@@ -24,6 +25,7 @@ static void decode_payload(const struct kt_frame *f)
 	case KT_MSG_EXIT: kt_dec_exit(f, &m.e); break;
 	case KT_MSG_STAGE: kt_dec_stage(f, &m.s); break;
 	case KT_MSG_ERROR: kt_dec_error(f, &m.er); break;
+	case KT_MSG_SCHED_EXIT: kt_dec_sched_exit(f, &m.x); break;
 	default: kt_dec_text(f, &m.t); break;
 	}
 }
