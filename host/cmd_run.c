@@ -2,6 +2,9 @@
 /* ktstr run: boot a kernel with ktstr-init and report what the guest says. */
 #include "cmd.h"
 #include "initrd.h"
+#include "jobcli.h"
+#include "jobfile.h"
+#include "lifecycle.h"
 #include "kernel.h"
 #include "session.h"
 #include "../shared/job.h"
@@ -20,7 +23,7 @@
 #include <sys/stat.h>
 
 static const char run_usage[] =
-	"usage: ktstr run [options]\n"
+	"usage: ktstr run [options] [JOBFILE]\n"
 	"\n"
 	"Boots a kernel in QEMU with ktstr-init as PID 1 and prints what the guest reports.\n"
 	"\n"
@@ -36,18 +39,18 @@ static const char run_usage[] =
 	"      --output-dir DIR    keep the run's files in DIR: console.log, report.bin (the raw\n"
 	"                          report stream, for 'ktstr decode')\n"
 	"      --dmesg             echo the kernel console to stderr\n"
-	"      --work TYPE         work type of the job's one group (spin)\n"
-	"      --workers N         workers in that group (one per vCPU)\n"
-	"      --duration DUR      how long the workers run (5s with --work; the default job\n"
-	"                          without --work runs spin on every vCPU for 2s)\n"
 	"      --compress MODE     initramfs compression: lz4 (default) or none\n"
 	"  -v, --verbose           print the guest's progress\n"
 	"  -h, --help              this text\n"
 	"\n"
-	"exit status: the guest's status (0 pass), 2 usage, 99 boot failure, panic or timeout\n";
+	"The job (docs/job-format.md); without one, spin on every vCPU for 2s:\n";
+static const char run_usage_end[] =
+	"\n"
+	"exit status: 0 pass; 1 the scheduler died or did not attach, or kernel warnings\n"
+	"(unless kernel_warnings=ignore), or the guest's status; 2 usage; 99 boot failure,\n"
+	"panic, timeout or a failed setup step in the guest (e.g. a sysctl that does not exist)\n";
 
-enum { OPT_MEM = 256, OPT_ACCEL, OPT_APPEND, OPT_CONLOG, OPT_OUTDIR, OPT_DMESG, OPT_WORK,
-       OPT_WORKERS, OPT_DURATION, OPT_COMPRESS };
+enum { OPT_MEM = 256, OPT_ACCEL, OPT_APPEND, OPT_CONLOG, OPT_OUTDIR, OPT_DMESG, OPT_COMPRESS };
 
 static const struct option run_opts[] = {
 	{ "kernel", required_argument, NULL, 'k' },
@@ -59,9 +62,6 @@ static const struct option run_opts[] = {
 	{ "console-log", required_argument, NULL, OPT_CONLOG },
 	{ "output-dir", required_argument, NULL, OPT_OUTDIR },
 	{ "dmesg", no_argument, NULL, OPT_DMESG },
-	{ "work", required_argument, NULL, OPT_WORK },
-	{ "workers", required_argument, NULL, OPT_WORKERS },
-	{ "duration", required_argument, NULL, OPT_DURATION },
 	{ "compress", required_argument, NULL, OPT_COMPRESS },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
@@ -88,14 +88,15 @@ struct run_args {
 	int64_t timeout_ms;
 	struct vm_config vm;
 	int verbose, dmesg;
-	const char *work;	/* CLI job shorthand; NULL: the default job */
-	unsigned workers;	/* 0: one per vCPU */
-	int64_t duration_ms;	/* 0: the default */
+	struct job_src cli;	/* job shorthands from the command line */
+	const char *jobfile;	/* NULL: the shorthands alone, or the default job */
+	int print_job;
 	enum initrd_compress compress;
 };
 
 static int parse_args(int argc, char **argv, struct run_args *a)
 {
+	struct option *opts;
 	char why[256];
 	int c;
 
@@ -105,7 +106,14 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 	a->vm.accel = VM_ACCEL_AUTO;
 	a->kernel = getenv("KTSTR_KERNEL");
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "k:t:T:vh", run_opts, NULL)) != -1) {
+	opts = jobcli_merge(run_opts);
+	if (!opts) {
+		kt_err("out of memory");
+		return -1;
+	}
+	while ((c = getopt_long(argc, argv, "k:t:T:vh", opts, NULL)) != -1) {
+		if (jobcli_handle(&a->cli, c, optarg, &a->print_job))
+			continue;
 		switch (c) {
 		case 'k':
 			a->kernel = optarg;
@@ -151,26 +159,6 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		case OPT_DMESG:
 			a->dmesg = 1;
 			break;
-		case OPT_WORK:
-			if (!kt_work_find(optarg)) {
-				kt_err("--work: unknown work type '%s'; 'ktstr run --list-work' "
-				       "lists them", optarg);
-				return -1;
-			}
-			a->work = optarg;
-			break;
-		case OPT_WORKERS:
-			if (parse_uint("--workers", optarg, 1, KT_JOB_MAX_WORKERS, &a->workers))
-				return -1;
-			break;
-		case OPT_DURATION:
-			a->duration_ms = kt_parse_duration_ms(optarg);
-			if (a->duration_ms <= 0) {
-				kt_err("--duration: '%s' is not a duration like 500ms, 10s or 2m",
-				       optarg);
-				return -1;
-			}
-			break;
 		case OPT_COMPRESS:
 			if (initrd_parse_compress(optarg, &a->compress) < 0) {
 				kt_err("--compress: '%s' is not one of lz4, none", optarg);
@@ -181,15 +169,20 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 			a->verbose = 1;
 			break;
 		case 'h':
-			fputs(run_usage, stdout);
+			printf("%s%s%s", run_usage, jobcli_help, run_usage_end);
 			exit(KT_EXIT_PASS);
 		default:
 			fprintf(stderr, "see 'ktstr run --help'\n");
+			free(opts);
 			return -1;
 		}
 	}
+	free(opts);
+	if (optind < argc)
+		a->jobfile = argv[optind++];
 	if (optind < argc) {
-		kt_err("run: unexpected argument '%s'; see 'ktstr run --help'", argv[optind]);
+		kt_err("run: unexpected argument '%s' (one job file at most); see 'ktstr run --help'",
+		       argv[optind]);
 		return -1;
 	}
 	if (a->vm.accel == VM_ACCEL_KVM && !vm_kvm_usable()) {
@@ -235,24 +228,33 @@ static int open_outputs(const struct run_args *a, struct session *s)
 	return 0;
 }
 
-/* The job from the CLI shorthands: one group, or the default job when none was asked for. */
-static int build_job(const struct run_args *a, struct kt_job *j)
+/* The job: the file, then the command line's shorthands over it (host/jobfile.c). */
+static int build_job(struct run_args *a, struct jobspec *js)
 {
-	struct kt_group *g;
+	struct job_src src;
+	char why[512];
+	int ret = 0;
 
-	kt_job_init(j);
-	if (a->duration_ms)
-		j->duration_ms = (uint64_t)a->duration_ms;
-	else if (!a->work)
-		j->duration_ms = 2000;
-	g = kt_job_add_group(j, "default");
-	if (!g) {
-		kt_err("out of memory building the job");
-		return -1;
+	jobsrc_init(&src);
+	src.default_workers = topology_vcpus(&a->vm.topo);
+	/* No job at all: the default job, spin on every vCPU for 2 s. */
+	if (!a->jobfile && !a->cli.n && !a->cli.nsec)
+		src.default_duration_ms = 2000;
+	if (a->jobfile)
+		jobsrc_load_file(&src, a->jobfile);
+	if (jobsrc_merge(&src, &a->cli) < 0 || jobsrc_compile(&src, js) < 0) {
+		fprintf(stderr, "%s\n", src.err[0] ? src.err : "out of memory");
+		kt_err("%u error%s in the job; nothing was booted", src.nerr,
+		       src.nerr == 1 ? "" : "s");
+		ret = -1;
+	} else if (job_check_vm(&js->job, topology_vcpus(&a->vm.topo), a->vm.topo.nodes, why,
+				sizeof(why)) < 0) {
+		kt_err("%s: %s", a->jobfile ? a->jobfile : "job", why);
+		jobspec_free(js);
+		ret = -1;
 	}
-	snprintf(g->work, sizeof(g->work), "%s", a->work ? a->work : "spin");
-	g->workers = a->workers ? a->workers : topology_vcpus(&a->vm.topo);
-	return 0;
+	jobsrc_free(&src);
+	return ret;
 }
 
 /* Frames the session leaves to the caller: for now, one line per worker report. */
@@ -276,8 +278,11 @@ static void print_frame(void *ctx, const struct kt_frame *f)
 }
 
 /* Everything after argument parsing: kernel, initramfs, the VM session. */
-static int run_job(struct run_args *a, struct kt_job *job)
+static int run_job(struct run_args *a, struct jobspec *js)
 {
+	struct kt_job *job = &js->job;
+	struct initrd_entry schedent = { .path = job->scheduler, .host = js->scheduler_host,
+					 .mode = 0755 };
 	struct kt_wbuf jobbuf = { 0 };
 	struct session s;
 	char kernel[4096], version[256], why[512], init[4096], tmpl[4096], path[4200], bb[4096];
@@ -325,7 +330,8 @@ static int run_job(struct run_args *a, struct kt_job *job)
 	io.verbose = a->verbose;
 	jobent.data = jobbuf.buf;
 	jobent.len = jobbuf.len;
-	ret = initrd_write(&io, NULL, 0, &jobent, 1, path);
+	/* The scheduler (and its libraries) goes into the cached base, the job into the suffix. */
+	ret = initrd_write(&io, &schedent, js->scheduler_host[0] ? 1 : 0, &jobent, 1, path);
 	kt_wbuf_free(&jobbuf);
 	if (ret < 0) {
 		unlink(path);
@@ -346,6 +352,7 @@ static int run_job(struct run_args *a, struct kt_job *job)
 		goto out;
 	}
 	ret = session_run(&s, &a->vm, a->timeout_ms);
+	ret = lifecycle_verdict(job, &s, ret);
 	session_free(&s);
 out:
 	if (s.console_log_fd >= 0)
@@ -360,14 +367,21 @@ out:
 int cmd_run(int argc, char **argv)
 {
 	struct run_args a = { 0 };
-	struct kt_job job;
+	struct jobspec js;
 	int ret;
 
-	if (parse_args(argc, argv, &a) < 0)
+	jobsrc_init(&a.cli);
+	if (parse_args(argc, argv, &a) < 0 || build_job(&a, &js) < 0) {
+		jobsrc_free(&a.cli);
 		return KT_EXIT_USAGE;
-	if (build_job(&a, &job) < 0)
-		return KT_EXIT_INFRA;
-	ret = run_job(&a, &job);
-	kt_job_free(&job);
+	}
+	jobsrc_free(&a.cli);
+	if (a.print_job) {
+		jobfile_print(stdout, &js);
+		jobspec_free(&js);
+		return KT_EXIT_PASS;
+	}
+	ret = run_job(&a, &js);
+	jobspec_free(&js);
 	return ret;
 }

@@ -5,6 +5,30 @@
 #include <stdio.h>
 #include <string.h>
 
+/* The scheduler's end, and the tail of its log, indented. */
+static void show_sched_exit(const struct kt_sched_exit *e)
+{
+	char status[64];
+
+	if (e->signo)
+		snprintf(status, sizeof(status), "killed by signal %d (%s)", e->signo,
+			 strsignal(e->signo));
+	else
+		snprintf(status, sizeof(status), "exit status %d", e->code);
+	printf("scheduler: %s: %s at %.3f s\n", e->why, status, e->t_ns / 1e9);
+	if (!e->log[0]) {
+		printf("scheduler log: (empty)\n");
+		return;
+	}
+	printf("scheduler log (last lines):\n");
+	for (const char *p = e->log; *p;) {
+		size_t n = strcspn(p, "\n");
+
+		printf("  | %.*s\n", (int)n, p);
+		p += n + (p[n] == '\n');
+	}
+}
+
 enum report_result report_show(const struct kt_frame *f, int verbose, struct report_msg *m)
 {
 	m->type = f->type;
@@ -40,18 +64,33 @@ enum report_result report_show(const struct kt_frame *f, int verbose, struct rep
 		return REPORT_SHOWN;
 	}
 	case KT_MSG_KMSG:
-	case KT_MSG_LOG: {
-		struct kt_text t;
-
-		if (kt_dec_text(f, &t) < 0)
+	case KT_MSG_LOG:
+		if (kt_dec_text(f, &m->u.text) < 0)
 			break;
-		printf("%s: %s\n", f->type == KT_MSG_KMSG ? "kernel" : "guest", t.text);
+		printf("%s: %s\n", f->type == KT_MSG_KMSG ? "kernel" : "guest", m->u.text.text);
 		return REPORT_SHOWN;
-	}
 	case KT_MSG_EXIT:
 		if (kt_dec_exit(f, &m->u.exit) < 0)
 			break;
 		return REPORT_SHOWN;
+	case KT_MSG_SCHED_EXIT:
+		if (kt_dec_sched_exit(f, &m->u.sched_exit) < 0)
+			break;
+		show_sched_exit(&m->u.sched_exit);
+		return REPORT_SHOWN;
+	case KT_MSG_GROUP: {
+		const struct kt_group_info *g = &m->u.group;
+		const char *name;
+
+		if (kt_dec_group_info(f, &m->u.group) < 0)
+			break;
+		/* The cgroup is /ktstr/<group name>. */
+		name = strrchr(g->cgroup, '/');
+		printf("group %s: cgroup %s, cpus %s, mems %s, cpu.weight %u, %u workers\n",
+		       name ? name + 1 : g->cgroup, g->cgroup, g->cpus[0] ? g->cpus : "-",
+		       g->mems[0] ? g->mems : "-", g->cpu_weight, g->workers);
+		return REPORT_SHOWN;
+	}
 	default:
 		return REPORT_OTHER;
 	}

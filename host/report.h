@@ -3,11 +3,12 @@
  * Printing the guest's report stream, shared by 'ktstr run' (live, from the VM) and
  * 'ktstr decode' (from a captured file), so both print the same lines.
  */
-#ifndef KTSTR_REPORT_H
-#define KTSTR_REPORT_H
+#ifndef KTSTR_HOST_REPORT_H
+#define KTSTR_HOST_REPORT_H
 
 #include <stdint.h>
 #include "../shared/msg.h"
+#include "../shared/report.h"
 
 /* A decoded frame of one of the types every report stream carries. */
 struct report_msg {
@@ -17,6 +18,9 @@ struct report_msg {
 		struct kt_stage stage;
 		struct kt_error error;
 		struct kt_exit exit;
+		struct kt_text text;	/* KMSG, LOG */
+		struct kt_sched_exit sched_exit;
+		struct kt_group_info group;
 	} u;
 };
 

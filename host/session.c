@@ -2,6 +2,7 @@
 #include "session.h"
 #include "report.h"
 #include "util.h"
+#include "../shared/kmsgmatch.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -40,7 +41,7 @@ void session_init(struct session *s)
 	s->console_log_fd = -1;
 	s->raw_fd = -1;
 	s->vm.pid = 0;
-	s->vm.report_fd = s->vm.console_fd = s->vm.stderr_fd = -1;
+	s->vm.report_fd = s->vm.console_fd = s->vm.stderr_fd = s->vm.serial_fd = -1;
 }
 
 void session_free(struct session *s)
@@ -80,6 +81,14 @@ static void on_frame(struct session *s, const struct kt_frame *f)
 		break;
 	case KT_MSG_ERROR:
 		s->errors++;
+		break;
+	case KT_MSG_KMSG:
+		if (kt_kmsg_classify(m.u.text.text) == KT_KMSG_WARN)
+			s->kmsg_warnings++;
+		break;
+	case KT_MSG_SCHED_EXIT:
+		if (!m.u.sched_exit.expected)
+			s->sched_deaths++;
 		break;
 	case KT_MSG_EXIT:
 		s->exit = m.u.exit;
@@ -140,6 +149,8 @@ static int pump(struct session *s, int which, int fd)
 		return 1;
 	if (n <= 0)
 		return 0;
+	if (which == 3)
+		which = 0;	/* ttyS1 carries the reports when there is no virtio console */
 	if (which == 0 && s->raw_fd >= 0 && kt_write_all(s->raw_fd, buf, (size_t)n) < 0) {
 		kt_err("saving the raw report stream: %s; no longer saving it", strerror(errno));
 		s->raw_fd = -1;
@@ -179,8 +190,8 @@ int session_run(struct session *s, const struct vm_config *cfg, int64_t timeout_
 {
 	sigset_t sigs = session_sigs();
 	uint64_t deadline = kt_now_ms() + (uint64_t)timeout_ms;
-	int open_fds = 3, sigfd, ret;
-	int live[3] = { 1, 1, 1 };
+	int open_fds = 4, sigfd, ret;
+	int live[4] = { 1, 1, 1, 1 };
 
 	console_init(&s->con, s->console_log_fd, s->dmesg);
 	if (kt_decoder_init(&s->dec) < 0) {
@@ -198,11 +209,12 @@ int session_run(struct session *s, const struct vm_config *cfg, int64_t timeout_
 	}
 	/* Until QEMU has closed every channel (it exited), or we give up on it. */
 	while (open_fds > 0) {
-		struct pollfd p[4] = {
+		struct pollfd p[5] = {
 			{ .fd = live[0] ? s->vm.report_fd : -1, .events = POLLIN },
 			{ .fd = live[1] ? s->vm.console_fd : -1, .events = POLLIN },
 			{ .fd = live[2] ? s->vm.stderr_fd : -1, .events = POLLIN },
 			{ .fd = sigfd, .events = POLLIN },
+			{ .fd = live[3] ? s->vm.serial_fd : -1, .events = POLLIN },
 		};
 		uint64_t now = kt_now_ms();
 		int n;
@@ -212,7 +224,7 @@ int session_run(struct session *s, const struct vm_config *cfg, int64_t timeout_
 				s->timed_out = 1;
 			break;
 		}
-		n = poll(p, 4, (int)(deadline - now));
+		n = poll(p, 5, (int)(deadline - now));
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
@@ -227,11 +239,13 @@ int session_run(struct session *s, const struct vm_config *cfg, int64_t timeout_
 				break;
 			}
 		}
-		for (int i = 0; i < 3; i++) {
-			if (!(p[i].revents & (POLLIN | POLLHUP | POLLERR)))
+		for (int i = 0; i < 5; i++) {
+			int ch = i == 4 ? 3 : i;	/* p[3] is the signalfd */
+
+			if (i == 3 || !(p[i].revents & (POLLIN | POLLHUP | POLLERR)))
 				continue;
-			if (!pump(s, i, p[i].fd)) {
-				live[i] = 0;
+			if (!pump(s, ch, p[i].fd)) {
+				live[ch] = 0;
 				open_fds--;
 			}
 		}

@@ -31,6 +31,8 @@ struct session {
 	struct kt_exit exit;
 	char last_stage[32];
 	unsigned errors;	/* ERROR frames */
+	unsigned kmsg_warnings;	/* KMSG frames that are kernel warnings (shared/kmsgmatch.h) */
+	unsigned sched_deaths;	/* SCHED_EXIT frames of a scheduler that died or did not attach */
 	unsigned unknown;	/* frames of a type this host does not know */
 	unsigned seq_gaps;
 	uint32_t next_seq;

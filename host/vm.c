@@ -70,14 +70,15 @@ static const char *qemu_binary(void)
 
 int vm_start(const struct vm_config *cfg, struct vm *vm)
 {
-	char smp[128], mem[32], append[4096], con[64], rep[64];
+	char smp[128], mem[32], append[4096], con[64], rep[64], ser[64];
 	const char *argv[MAX_ARGS];
 	int rep_sv[2] = { -1, -1 }, con_sv[2] = { -1, -1 }, err_p[2] = { -1, -1 };
+	int ser_sv[2] = { -1, -1 };
 	int argc = 0, nullfd;
 	pid_t pid;
 
 	memset(vm, 0, sizeof(*vm));
-	vm->report_fd = vm->console_fd = vm->stderr_fd = -1;
+	vm->report_fd = vm->console_fd = vm->stderr_fd = vm->serial_fd = -1;
 	vm->kvm = cfg->accel == VM_ACCEL_KVM;
 	if (cfg->accel == VM_ACCEL_AUTO) {
 		const char *why = vm_kvm_unusable_reason();
@@ -89,6 +90,7 @@ int vm_start(const struct vm_config *cfg, struct vm *vm)
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, rep_sv) ||
 	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, con_sv) ||
+	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ser_sv) ||
 	    pipe2(err_p, O_CLOEXEC)) {
 		kt_err("creating channels for QEMU: %s", strerror(errno));
 		goto fail;
@@ -101,6 +103,7 @@ int vm_start(const struct vm_config *cfg, struct vm *vm)
 		 cfg->append ? cfg->append : "");
 	snprintf(con, sizeof(con), "socket,id=con,fd=%d", con_sv[1]);
 	snprintf(rep, sizeof(rep), "socket,id=rep,fd=%d", rep_sv[1]);
+	snprintf(ser, sizeof(ser), "socket,id=ser1,fd=%d", ser_sv[1]);
 
 	argv[argc++] = qemu_binary();
 	argv[argc++] = "-nodefaults";
@@ -132,6 +135,11 @@ int vm_start(const struct vm_config *cfg, struct vm *vm)
 	argv[argc++] = con;
 	argv[argc++] = "-serial";
 	argv[argc++] = "chardev:con";
+	/* ttyS1: where the init reports when the kernel has no virtio console */
+	argv[argc++] = "-chardev";
+	argv[argc++] = ser;
+	argv[argc++] = "-serial";
+	argv[argc++] = "chardev:ser1";
 	argv[argc++] = "-device";
 	argv[argc++] = "virtio-serial-pci,id=vser";
 	argv[argc++] = "-chardev";
@@ -166,6 +174,7 @@ int vm_start(const struct vm_config *cfg, struct vm *vm)
 		dup2(err_p[1], 2);
 		fcntl(con_sv[1], F_SETFD, 0);
 		fcntl(rep_sv[1], F_SETFD, 0);
+		fcntl(ser_sv[1], F_SETFD, 0);
 		execvp(argv[0], (char *const *)argv);
 		dprintf(2, "ktstr: cannot run %s: %s\n", argv[0], strerror(errno));
 		_exit(127);
@@ -173,11 +182,13 @@ int vm_start(const struct vm_config *cfg, struct vm *vm)
 	close(nullfd);
 	close(con_sv[1]);
 	close(rep_sv[1]);
+	close(ser_sv[1]);
 	close(err_p[1]);
 	vm->pid = pid;
 	vm->report_fd = rep_sv[0];
 	vm->console_fd = con_sv[0];
 	vm->stderr_fd = err_p[0];
+	vm->serial_fd = ser_sv[0];
 	return 0;
 fail:
 	for (int i = 0; i < 2; i++) {
@@ -187,6 +198,8 @@ fail:
 			close(con_sv[i]);
 		if (err_p[i] >= 0)
 			close(err_p[i]);
+		if (ser_sv[i] >= 0)
+			close(ser_sv[i]);
 	}
 	return -1;
 }
@@ -223,4 +236,5 @@ void vm_stop(struct vm *vm)
 	close_fd(&vm->report_fd);
 	close_fd(&vm->console_fd);
 	close_fd(&vm->stderr_fd);
+	close_fd(&vm->serial_fd);
 }

@@ -22,6 +22,7 @@ struct vm {
 	int report_fd;		/* host end of the org.ktstr.report port */
 	int console_fd;		/* host end of ttyS0 */
 	int stderr_fd;		/* QEMU's own stdout and stderr */
+	int serial_fd;		/* host end of ttyS1: the report channel without virtio */
 	int kvm;		/* 1 if started with KVM */
 	int status;		/* wait status once reaped */
 };
