@@ -2,6 +2,7 @@
 /* ktstr initramfs: write ktstr-init (and a job) as an archive to boot or embed. */
 #include "cmd.h"
 #include "initrd.h"
+#include "jobfile.h"
 #include "util.h"
 
 #include <errno.h>
@@ -23,7 +24,8 @@ static const char initramfs_usage[] =
 	"  cat yours.cpio.gz ktstr.cpio.lz4 > combined; see docs/embedding.md.\n"
 	"\n"
 	"  -o, --output FILE       where to write it ('-' for stdout)\n"
-	"      --job JOB           the job to run, packed at " JOB_PATH "\n"
+	"      --job JOB           the job to run, packed at " JOB_PATH ": a job file (compiled\n"
+	"                          here, its scheduler added) or a compiled job\n"
 	"  -i, --include PATH[:GUEST_PATH]\n"
 	"                          add a host file (at GUEST_PATH, default the same path);\n"
 	"                          a dynamic ELF brings its interpreter and libraries\n"
@@ -52,16 +54,39 @@ static const struct option initramfs_opts[] = {
 };
 
 /*
- * The job file as the guest reads it at /ktstr/job. The INI -> compiled job step plugs in
- * here; until it does, the file's bytes are packed verbatim.
+ * The job as the guest reads it at /ktstr/job: a job file compiled here (its scheduler is
+ * added to the includes), or a job already compiled by 'ktstr job compile', packed verbatim.
  */
-static int initramfs_compile_job(const char *path, void **out, size_t *len)
+static int initramfs_compile_job(const char *path, void **out, size_t *len,
+				 struct jobspec *js, struct initrd_entry *sched)
 {
+	struct kt_wbuf w = { 0 };
+	char err[4096];
+
 	*out = kt_read_file(path, MAX_JOB_SIZE, len);
 	if (!*out) {
 		kt_err("--job: cannot read %s: %s", path, strerror(errno));
 		return -1;
 	}
+	if (*len >= 4 && !memcmp(*out, "KTSR", 4))
+		return 0;
+	free(*out);
+	*out = NULL;
+	if (jobfile_parse(path, js, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s\n", err);
+		kt_err("--job: %s is not a valid job", path);
+		return -1;
+	}
+	if (kt_job_encode(&w, 0, &js->job) < 0 || w.oom) {
+		kt_err("--job: %s does not fit in one frame", path);
+		kt_wbuf_free(&w);
+		return -1;
+	}
+	*out = w.buf;
+	*len = w.len;
+	if (js->scheduler_host[0])
+		*sched = (struct initrd_entry){ .path = js->job.scheduler,
+						.host = js->scheduler_host, .mode = 0755 };
 	return 0;
 }
 
@@ -92,7 +117,8 @@ static int parse_include(char *arg, struct initrd_entry *e)
 int cmd_initramfs(int argc, char **argv)
 {
 	struct initrd_opts o = { .compress = INITRD_LZ4 };
-	struct initrd_entry inc[MAX_INCLUDES], job = { .path = JOB_PATH, .mode = 0644 };
+	struct initrd_entry inc[MAX_INCLUDES + 1] = { 0 }, job = { .path = JOB_PATH, .mode = 0644 };
+	struct jobspec js = { 0 };
 	const char *out = NULL, *job_path = NULL;
 	char init[4096], bb[4096];
 	void *job_bytes = NULL;
@@ -155,8 +181,13 @@ int cmd_initramfs(int argc, char **argv)
 			kt_err("-i: cannot read %s: %s", inc[i].host, strerror(errno));
 			return KT_EXIT_USAGE;
 		}
-	if (job_path && initramfs_compile_job(job_path, &job_bytes, &job.len) < 0)
+	if (job_path && initramfs_compile_job(job_path, &job_bytes, &job.len, &js,
+					      &inc[ninc]) < 0) {
+		jobspec_free(&js);
 		return KT_EXIT_USAGE;
+	}
+	if (inc[ninc].host)
+		ninc++;	/* the job's scheduler */
 	job.data = job_bytes;
 	if (initrd_find_init(init, sizeof(init)) < 0) {
 		kt_err("ktstr-init not found next to ktstr or in ../libexec/ktstr (set KTSTR_INIT)");
@@ -187,5 +218,6 @@ int cmd_initramfs(int argc, char **argv)
 	initrd_end(&r);
 out:
 	free(job_bytes);
+	jobspec_free(&js);
 	return ret;
 }

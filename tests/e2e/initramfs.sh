@@ -17,7 +17,7 @@ check "a missing --job file exits 2 naming it (rc=$RC)" \
 # The job lands at /ktstr/job in the per-run suffix; includes bring their libraries.
 bin=/usr/bin/cyclictest lib=libnuma.so.1	# rt-tests; else any dynamic binary
 [ -x "$bin" ] || { bin=/usr/bin/ls; lib=libc.so.6; }
-printf '[global]\nduration=1s\n' > "$TMP/job.ini"
+printf '[global]\nduration=1s\n[ktstrmarkergroup]\n' > "$TMP/job.ini"
 run_ktstr pack initramfs -o "$TMP/a.lz4" --job "$TMP/job.ini" --busybox -i "$bin:$bin" -v
 check "initramfs with a job, busybox and an include exits 0 (rc=$RC)" [ "$RC" = 0 ]
 check "and says it built the base" grep -q 'initramfs: built' "$TMP/pack.err"
@@ -27,11 +27,16 @@ for f in init ktstr/init bin/busybox "${bin#/}" lib64 usr/lib/x86_64-linux-gnu/l
          "usr/lib/x86_64-linux-gnu/$lib" dev/console; do
   check "the base holds $f" grep -qx "$f" "$TMP/a.list"
 done
-check "the job's bytes are in the archive" grep -aq 'duration=1s' "$TMP/a.cpio"
+check "the compiled job is in the archive" grep -aq 'ktstrmarkergroup' "$TMP/a.cpio"
 check "the job is packed at ktstr/job" grep -aq 'ktstr/job' "$TMP/a.cpio"
 run_ktstr pack2 initramfs -o "$TMP/b.lz4" --job "$TMP/job.ini" --busybox -i "$bin:$bin" -v
 check "a second build is a cache hit" grep -q 'initramfs: cache hit' "$TMP/pack2.err"
 check "with identical bytes" cmp -s "$TMP/a.lz4" "$TMP/b.lz4"
+
+printf '[g]\npolicy = fast\n' > "$TMP/bad.ini"
+run_ktstr badjob initramfs -o "$TMP/x" --job "$TMP/bad.ini"
+check "a bad job file exits 2 naming file:line and key (rc=$RC)" \
+  bash -c "[ $RC = 2 ] && grep -q 'bad.ini:2: \[g\] policy:' '$TMP/badjob.err'"
 
 run_ktstr none initramfs -o "$TMP/n.cpio" --compress none --no-root-init
 check "--compress none writes a plain newc archive" \
