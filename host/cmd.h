@@ -8,5 +8,7 @@ int cmd_initramfs(int argc, char **argv);
 int cmd_cache(int argc, char **argv);
 int cmd_decode(int argc, char **argv);
 int cmd_job(int argc, char **argv);
+int cmd_topo(int argc, char **argv);
+int cmd_locks(int argc, char **argv);
 
 #endif

@@ -6,6 +6,7 @@
 #include "jobfile.h"
 #include "lifecycle.h"
 #include "kernel.h"
+#include "locks.h"
 #include "session.h"
 #include "../shared/job.h"
 #include "../shared/report.h"
@@ -40,17 +41,27 @@ static const char run_usage[] =
 	"                          report stream, for 'ktstr decode')\n"
 	"      --dmesg             echo the kernel console to stderr\n"
 	"      --compress MODE     initramfs compression: lz4 (default) or none\n"
+	"      --perf-mode         take whole host LLCs exclusively (one per virtual LLC) plus a\n"
+	"                          service CPU, and pin each vCPU thread to its own host CPU\n"
+	"      --cpu-cap N         default mode: confine QEMU to N host CPUs (default: the vCPU\n"
+	"                          count, at least 30% of the usable CPUs, at most all)\n"
+	"      --wait-locks SECS   wait up to SECS for host CPUs other ktstr runs hold (0)\n"
 	"  -v, --verbose           print the guest's progress\n"
 	"  -h, --help              this text\n"
 	"\n"
 	"The job (docs/job-format.md); without one, spin on every vCPU for 2s:\n";
 static const char run_usage_end[] =
 	"\n"
+	"Host CPUs are reserved with lock files in $KTSTR_LOCK_DIR (/tmp); see 'ktstr locks'.\n"
+	"KTSTR_NO_LOCKS=1 reserves nothing (single-user machines).\n"
+	"\n"
 	"exit status: 0 pass; 1 the scheduler died or did not attach, or kernel warnings\n"
 	"(unless kernel_warnings=ignore), or the guest's status; 2 usage; 99 boot failure,\n"
-	"panic, timeout or a failed setup step in the guest (e.g. a sysctl that does not exist)\n";
+	"panic, timeout or a failed setup step in the guest (e.g. a sysctl that does not exist);\n"
+	"77 the host cannot give the CPUs (never, or busy)\n";
 
-enum { OPT_MEM = 256, OPT_ACCEL, OPT_APPEND, OPT_CONLOG, OPT_OUTDIR, OPT_DMESG, OPT_COMPRESS };
+enum { OPT_MEM = 256, OPT_ACCEL, OPT_APPEND, OPT_CONLOG, OPT_OUTDIR, OPT_DMESG, OPT_COMPRESS,
+       OPT_PERF, OPT_CPUCAP, OPT_WAITLOCKS };
 
 static const struct option run_opts[] = {
 	{ "kernel", required_argument, NULL, 'k' },
@@ -63,6 +74,9 @@ static const struct option run_opts[] = {
 	{ "output-dir", required_argument, NULL, OPT_OUTDIR },
 	{ "dmesg", no_argument, NULL, OPT_DMESG },
 	{ "compress", required_argument, NULL, OPT_COMPRESS },
+	{ "perf-mode", no_argument, NULL, OPT_PERF },
+	{ "cpu-cap", required_argument, NULL, OPT_CPUCAP },
+	{ "wait-locks", required_argument, NULL, OPT_WAITLOCKS },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -87,7 +101,8 @@ struct run_args {
 	const char *kernel, *console_log, *output_dir;
 	int64_t timeout_ms;
 	struct vm_config vm;
-	int verbose, dmesg;
+	int verbose, dmesg, perf;
+	unsigned cpu_cap, wait_locks_s;
 	struct job_src cli;	/* job shorthands from the command line */
 	const char *jobfile;	/* NULL: the shorthands alone, or the default job */
 	int print_job;
@@ -165,6 +180,21 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 				return -1;
 			}
 			break;
+		case OPT_PERF:
+			a->perf = 1;
+			break;
+		case OPT_CPUCAP:
+			if (parse_uint("--cpu-cap", optarg, 1, KT_MAX_CPUS, &a->cpu_cap)) {
+				free(opts);
+				return -1;
+			}
+			break;
+		case OPT_WAITLOCKS:
+			if (parse_uint("--wait-locks", optarg, 0, 86400, &a->wait_locks_s)) {
+				free(opts);
+				return -1;
+			}
+			break;
 		case 'v':
 			a->verbose = 1;
 			break;
@@ -183,6 +213,10 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 	if (optind < argc) {
 		kt_err("run: unexpected argument '%s' (one job file at most); see 'ktstr run --help'",
 		       argv[optind]);
+		return -1;
+	}
+	if (a->perf && a->cpu_cap) {
+		kt_err("--cpu-cap applies to the default mode; --perf-mode takes whole LLCs");
 		return -1;
 	}
 	if (a->vm.accel == VM_ACCEL_KVM && !vm_kvm_usable()) {
@@ -288,6 +322,8 @@ static int run_job(struct run_args *a, struct jobspec *js)
 	char kernel[4096], version[256], why[512], init[4096], tmpl[4096], path[4200], bb[4096];
 	struct initrd_opts io = { .init = init };
 	struct initrd_entry jobent = { .path = "/ktstr/job", .mode = 0644 };
+	static struct plan plan;
+	struct lockset locks = { 0 };
 	const char *tmp = getenv("TMPDIR");
 	int ret;
 
@@ -311,16 +347,28 @@ static int run_job(struct run_args *a, struct jobspec *js)
 		kt_wbuf_free(&jobbuf);
 		return KT_EXIT_USAGE;
 	}
+	/* Host CPUs for the VM's life: the locks go at the end (or with the process);
+	 * taken before signals are blocked, so Ctrl-C can end --wait-locks. */
+	ret = locks_reserve_run(&a->vm.topo, a->perf, a->cpu_cap, a->wait_locks_s * 1000LL,
+				a->verbose, &plan, &locks);
+	if (ret != KT_EXIT_PASS) {
+		kt_wbuf_free(&jobbuf);
+		return ret;
+	}
+	a->vm.plan = &plan;
+	a->vm.verbose = a->verbose;
 	/* Signals wait in a signalfd from here on, so cleanup below always runs. */
 	if (session_block_signals() < 0) {
 		kt_err("blocking signals: %s", strerror(errno));
 		kt_wbuf_free(&jobbuf);
+		locks_release(&locks);
 		return KT_EXIT_INFRA;
 	}
 	snprintf(tmpl, sizeof(tmpl), "%s/ktstr-run.XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	if (!mkdtemp(tmpl)) {
 		kt_err("creating a run directory %s: %s", tmpl, strerror(errno));
 		kt_wbuf_free(&jobbuf);
+		locks_release(&locks);
 		return KT_EXIT_INFRA;
 	}
 	snprintf(path, sizeof(path), "%s/initrd.cpio", tmpl);
@@ -336,6 +384,7 @@ static int run_job(struct run_args *a, struct jobspec *js)
 	if (ret < 0) {
 		unlink(path);
 		rmdir(tmpl);
+		locks_release(&locks);
 		return KT_EXIT_INFRA;
 	}
 	a->vm.kernel = kernel;
@@ -361,6 +410,7 @@ out:
 		close(s.raw_fd);
 	unlink(path);
 	rmdir(tmpl);
+	locks_release(&locks);
 	return ret;
 }
 

@@ -22,6 +22,8 @@ static const struct cmd cmds[] = {
 	{ "decode", cmd_decode, "print a captured report stream like 'ktstr run' does" },
 	{ "cache", cmd_cache, "list or clean the initramfs cache" },
 	{ "job", cmd_job, "check a job file, or compile it for an embedded init" },
+	{ "topo", cmd_topo, "show the host topology ktstr plans CPU reservations with" },
+	{ "locks", cmd_locks, "show which ktstr runs hold which host LLCs and CPUs" },
 };
 
 static void usage(FILE *to)

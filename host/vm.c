@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "vm.h"
 #include "util.h"
+#include "pin.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -70,10 +71,12 @@ static const char *qemu_binary(void)
 
 int vm_start(const struct vm_config *cfg, struct vm *vm)
 {
-	char smp[128], mem[32], append[4096], con[64], rep[64], ser[64];
+	char smp[128], mem[32], append[4096], con[64], rep[64], ser[64], qmp[64];
 	const char *argv[MAX_ARGS];
 	int rep_sv[2] = { -1, -1 }, con_sv[2] = { -1, -1 }, err_p[2] = { -1, -1 };
 	int ser_sv[2] = { -1, -1 };
+	int qmp_sv[2] = { -1, -1 }, perf = cfg->plan && cfg->plan->mode == PLAN_PERF;
+	cpu_set_t affinity;
 	int argc = 0, nullfd;
 	pid_t pid;
 
@@ -91,7 +94,8 @@ int vm_start(const struct vm_config *cfg, struct vm *vm)
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, rep_sv) ||
 	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, con_sv) ||
 	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ser_sv) ||
-	    pipe2(err_p, O_CLOEXEC)) {
+	    pipe2(err_p, O_CLOEXEC) ||
+	    (perf && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, qmp_sv))) {
 		kt_err("creating channels for QEMU: %s", strerror(errno));
 		goto fail;
 	}
@@ -148,6 +152,15 @@ int vm_start(const struct vm_config *cfg, struct vm *vm)
 	argv[argc++] = "virtserialport,bus=vser.0,chardev=rep,name=org.ktstr.report";
 	argv[argc++] = "-monitor";
 	argv[argc++] = "none";
+	if (perf) {	/* QMP, to learn the vCPU thread ids for pinning */
+		snprintf(qmp, sizeof(qmp), "socket,id=qmp,fd=%d", qmp_sv[1]);
+		argv[argc++] = "-chardev";
+		argv[argc++] = qmp;
+		argv[argc++] = "-mon";
+		argv[argc++] = "chardev=qmp,mode=control";
+	}
+	if (cfg->plan)
+		pin_cpuset(cfg->plan, &affinity);
 	argv[argc] = NULL;
 
 	nullfd = open("/dev/null", O_RDONLY | O_CLOEXEC);
@@ -175,6 +188,12 @@ int vm_start(const struct vm_config *cfg, struct vm *vm)
 		fcntl(con_sv[1], F_SETFD, 0);
 		fcntl(rep_sv[1], F_SETFD, 0);
 		fcntl(ser_sv[1], F_SETFD, 0);
+		if (perf)
+			fcntl(qmp_sv[1], F_SETFD, 0);
+		if (cfg->plan && sched_setaffinity(0, sizeof(affinity), &affinity) < 0) {
+			dprintf(2, "ktstr: confining QEMU to its planned CPUs: %s\n", strerror(errno));
+			_exit(127);
+		}
 		execvp(argv[0], (char *const *)argv);
 		dprintf(2, "ktstr: cannot run %s: %s\n", argv[0], strerror(errno));
 		_exit(127);
@@ -189,6 +208,17 @@ int vm_start(const struct vm_config *cfg, struct vm *vm)
 	vm->console_fd = con_sv[0];
 	vm->stderr_fd = err_p[0];
 	vm->serial_fd = ser_sv[0];
+	if (perf) {
+		int r;
+
+		close(qmp_sv[1]);
+		r = pin_qemu(pid, qmp_sv[0], cfg->plan, cfg->verbose);
+		close(qmp_sv[0]);
+		if (r < 0) {
+			vm_stop(vm);
+			return -1;
+		}
+	}
 	return 0;
 fail:
 	for (int i = 0; i < 2; i++) {
@@ -200,6 +230,8 @@ fail:
 			close(err_p[i]);
 		if (ser_sv[i] >= 0)
 			close(ser_sv[i]);
+		if (qmp_sv[i] >= 0)
+			close(qmp_sv[i]);
 	}
 	return -1;
 }

@@ -6,6 +6,8 @@
 #include <sys/types.h>
 #include "topology.h"
 
+struct plan;
+
 enum vm_accel { VM_ACCEL_AUTO, VM_ACCEL_KVM, VM_ACCEL_TCG };
 
 struct vm_config {
@@ -15,6 +17,8 @@ struct vm_config {
 	struct topology topo;
 	unsigned mem_mib;
 	enum vm_accel accel;
+	const struct plan *plan;	/* host CPUs to confine/pin QEMU to (plan.h), or NULL */
+	int verbose;		/* say how QEMU was pinned */
 };
 
 struct vm {
