@@ -43,6 +43,15 @@ int pin_qemu(pid_t qemu, int qmp_fd, const struct plan *p, int verbose)
 	DIR *dir;
 	int n;
 
+	if (p->mode != PLAN_PERF) {	/* confined before exec; nothing to pin */
+		if (verbose) {
+			char cl[4096];
+
+			cpulist_format(&p->cpus, cl, sizeof(cl));
+			kt_note("QEMU %d confined to CPUs %s", (int)qemu, cl);
+		}
+		return 0;
+	}
 	n = qmp_vcpu_threads(qmp_fd, QMP_TIMEOUT_MS, tids, TOPO_MAX_VCPUS, why, sizeof(why));
 	if (n < 0) {
 		kt_err("asking QEMU for its vCPU threads: %s", why);

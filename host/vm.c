@@ -208,12 +208,14 @@ int vm_start(const struct vm_config *cfg, struct vm *vm)
 	vm->console_fd = con_sv[0];
 	vm->stderr_fd = err_p[0];
 	vm->serial_fd = ser_sv[0];
-	if (perf) {
+	if (cfg->plan) {
 		int r;
 
-		close(qmp_sv[1]);
+		if (perf)
+			close(qmp_sv[1]);
 		r = pin_qemu(pid, qmp_sv[0], cfg->plan, cfg->verbose);
-		close(qmp_sv[0]);
+		if (perf)
+			close(qmp_sv[0]);
 		if (r < 0) {
 			vm_stop(vm);
 			return -1;
