@@ -79,7 +79,8 @@ static json_t *qmp_exec(struct qmp *q, const char *cmd, char *why, size_t wsz)
 	char line[128];
 	int n = snprintf(line, sizeof(line), "{\"execute\":\"%s\"}\n", cmd);
 
-	if (kt_write_all(q->fd, line, (size_t)n) < 0) {
+	/* MSG_NOSIGNAL: a QEMU that died must not take ktstr with it by SIGPIPE. */
+	if (send(q->fd, line, (size_t)n, MSG_NOSIGNAL) != n) {
 		snprintf(why, wsz, "sending %s to QEMU: %s", cmd, strerror(errno));
 		return NULL;
 	}

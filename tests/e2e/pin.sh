@@ -32,7 +32,7 @@ watch_run() {
   pid=$!
   for _ in $(seq 600); do
     # the last pinning line (vCPUs are pinned after the other threads), or "confined"
-    qemu=$(grep -oE '^ktstr: (pinned QEMU [0-9]+ vCPU|QEMU [0-9]+ confined)' "$TMP/$name.err" |
+    qemu=$(grep -oE '^ktstr: (pinned QEMU [0-9]+ vCPU|QEMU [0-9]+ confined)' "$TMP/$name.err" 2>/dev/null |
       head -1 | grep -oE '[0-9]+' || true)
     [ -n "$qemu" ] && break
     kill -0 $pid 2>/dev/null || break
