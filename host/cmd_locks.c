@@ -193,8 +193,9 @@ int cmd_locks(int argc, char **argv)
 			v = strtoul(optarg, &end, 10);
 			if (errno || end == optarg || *end || *optarg == '-' ||
 			    v > (c == OPT_CPUCAP ? KT_MAX_CPUS : 86400) || (c != OPT_WAIT && !v)) {
-				kt_err("--%s: '%s' is not a valid number", c == OPT_WATCH ? "watch" :
-				       c == OPT_CPUCAP ? "cpu-cap" : "wait-locks", optarg);
+				kt_err("--%s: '%s' is not a whole number from %d to %d",
+				       c == OPT_WATCH ? "watch" : c == OPT_CPUCAP ? "cpu-cap" : "wait-locks",
+				       optarg, c == OPT_WAIT ? 0 : 1, c == OPT_CPUCAP ? KT_MAX_CPUS : 86400);
 				return KT_EXIT_USAGE;
 			}
 			*(c == OPT_WATCH ? &watch : c == OPT_CPUCAP ? &cap : &wait_s) = (unsigned)v;
