@@ -121,6 +121,10 @@ static int read_nodes(const char *root, struct hosttopo *t, char *why, size_t ws
 
 	snprintf(path, sizeof(path), "%s/devices/system/node", root);
 	dir = opendir(path);
+	if (!dir && errno != ENOENT) {
+		snprintf(why, wsz, "reading %s: %s", path, strerror(errno));
+		return -1;
+	}
 	if (dir) {
 		while ((d = readdir(dir))) {
 			char *end;

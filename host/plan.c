@@ -118,9 +118,6 @@ static enum plan_result plan_perf(const struct hosttopo *t, const struct plan_re
 				if (cnt[n] > cnt[start])
 					start = n;
 			nodes_by_distance(t, start, order);
-			snprintf(p->note, sizeof(p->note),
-				 "guest node %u (%u LLCs) does not fit in one host node: spans host "
-				 "node %u and the nearest ones", g, per_node, t->node[start].id);
 		}
 		for (unsigned oi = 0; oi < t->nnodes && got < per_node; oi++) {
 			unsigned n = order[oi];
@@ -134,6 +131,23 @@ static enum plan_result plan_perf(const struct hosttopo *t, const struct plan_re
 				taken[l] = 1;
 				p->llc[p->nllcs++] = l;
 				got++;
+			}
+		}
+		if (best == ~0u) {	/* name the host nodes it spans, in the order taken */
+			int o = snprintf(p->note, sizeof(p->note), "guest node %u (%u LLCs) does not "
+					 "fit in one host node: spans host nodes", g, per_node);
+			unsigned char named[HT_MAX_NODES] = { 0 };
+			const char *sep = " ";
+
+			for (unsigned i = p->nllcs - got; i < p->nllcs; i++) {
+				unsigned n = t->llc[p->llc[i]].node;
+
+				if (named[n] || o < 0 || (size_t)o >= sizeof(p->note))
+					continue;
+				named[n] = 1;
+				o += snprintf(p->note + o, sizeof(p->note) - (size_t)o, "%s%u", sep,
+					      t->node[n].id);
+				sep = ",";
 			}
 		}
 		if (got < per_node) {	/* cannot happen: nfree >= llcs was checked */

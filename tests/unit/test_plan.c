@@ -162,10 +162,13 @@ static void test_perf_spill(void **state)
 	/* One guest node of 6 LLCs: no host node has 6, so it spans node 0 then node 1. */
 	assert_int_equal(run(&big, PLAN_PERF, "1n6l1c1t", 0, NULL, why), PLAN_OK);
 	assert_llcs(6, (const unsigned[]){ 0, 1, 2, 3, 4, 5 });
-	assert_non_null(strstr(p.note, "does not fit in one host node"));
+	assert_string_equal(p.note, "guest node 0 (6 LLCs) does not fit in one host node: "
+			    "spans host nodes 0,1");
 	/* On the 4-node host the nearest node to node 0 is node 2, then 1. */
 	assert_int_equal(run(&four, PLAN_PERF, "1n3l2c1t", 0, NULL, why), PLAN_OK);
 	assert_llcs(3, (const unsigned[]){ 0, 2, 1 });
+	assert_string_equal(p.note, "guest node 0 (3 LLCs) does not fit in one host node: "
+			    "spans host nodes 0,2,1");
 	assert_int_equal(p.vcpu_cpu[2], 8);
 	assert_int_equal(p.vcpu_cpu[4], 4);
 }
