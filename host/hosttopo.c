@@ -216,6 +216,26 @@ int hosttopo_read(const char *root, const struct cpuset *allowed, struct hosttop
 	for (unsigned i = 0; i < t->nnodes; i++)
 		cpuset_for_each(c, &t->node[i].cpus)
 			t->cpu_node[c] = (int)i;
+	/* SMT siblings, so guest threads of a core can land on one host core. */
+	cpuset_for_each(c, &t->online) {
+		struct cpuset sib;
+		char w[256];
+		int first;
+
+		t->core_of[c] = (unsigned short)c;
+		snprintf(path, sizeof(path), "%s/devices/system/cpu/cpu%d/topology/thread_siblings_list",
+			 root, c);
+		if (access(path, R_OK) < 0)
+			continue;
+		if (read_list(path, &sib, w, sizeof(w)) < 0) {
+			snprintf(why, wsz, "%s", w);
+			return -1;
+		}
+		cpuset_and(&sib, &sib, &t->online);
+		first = cpuset_next(&sib, 0);
+		if (first >= 0)
+			t->core_of[c] = (unsigned short)first;
+	}
 
 	/*
 	 * LLC groups, walking CPUs in order so groups come out ordered by their first CPU.

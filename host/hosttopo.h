@@ -37,6 +37,8 @@ struct hosttopo {
 	const char *llc_source;	/* "cache" (index3/shared_cpu_list) or "package" */
 	int numa_source;	/* 1 when nodeN directories were found */
 	int cpu_node[KT_MAX_CPUS];	/* node index of each online CPU */
+	/* Lowest CPU of each online CPU's core (thread_siblings_list; itself if unknown). */
+	unsigned short core_of[KT_MAX_CPUS];
 };
 
 /*

@@ -60,6 +60,44 @@ static void nodes_by_distance(const struct hosttopo *t, unsigned from, unsigned 
 
 /* ---- performance mode ---- */
 
+/*
+ * The CPUs of set in the order vCPUs take them. Guest SMT (threads > 1): core by core, the
+ * siblings of a core together, so guest siblings share a host core. No guest SMT: the first
+ * thread of every core, then the second ..., so vCPUs get whole cores while they last.
+ */
+static unsigned smt_order(const struct hosttopo *t, const struct cpuset *set, int core_major,
+			  int *out)
+{
+	struct cpuset left = *set;
+	unsigned n = 0;
+
+	if (core_major) {
+		cpuset_for_each(c, set) {
+			if (!cpuset_has(&left, (unsigned)c))
+				continue;
+			cpuset_for_each(s, &left)
+				if (t->core_of[s] == t->core_of[c]) {
+					out[n++] = s;
+					cpuset_clear(&left, (unsigned)s);
+				}
+		}
+		return n;
+	}
+	while (cpuset_count(&left)) {	/* one round per SMT thread */
+		struct cpuset round_cores;
+
+		cpuset_zero(&round_cores);
+		cpuset_for_each(c, set) {
+			if (!cpuset_has(&left, (unsigned)c) || cpuset_has(&round_cores, t->core_of[c]))
+				continue;
+			cpuset_set(&round_cores, t->core_of[c]);
+			out[n++] = c;
+			cpuset_clear(&left, (unsigned)c);
+		}
+	}
+	return n;
+}
+
 static enum plan_result plan_perf(const struct hosttopo *t, const struct plan_req *req,
 				  const struct plan_held *h, struct plan *p, char *why, size_t wsz)
 {
@@ -160,11 +198,12 @@ static enum plan_result plan_perf(const struct hosttopo *t, const struct plan_re
 	cpuset_zero(&vcpus);
 	p->nvcpus = v->llcs * per_llc;
 	for (unsigned vl = 0; vl < p->nllcs; vl++) {
-		int c = cpuset_next(&t->llc[p->llc[vl]].usable, 0);
+		int cpus[KT_MAX_CPUS];
+		unsigned n = smt_order(t, &t->llc[p->llc[vl]].usable, v->threads > 1, cpus);
 
-		for (unsigned k = 0; k < per_llc; k++, c = cpuset_next(&t->llc[p->llc[vl]].usable, c + 1)) {
-			p->vcpu_cpu[vl * per_llc + k] = c;
-			cpuset_set(&vcpus, (unsigned)c);
+		for (unsigned k = 0; k < per_llc && k < n; k++) {
+			p->vcpu_cpu[vl * per_llc + k] = cpus[k];
+			cpuset_set(&vcpus, (unsigned)cpus[k]);
 		}
 	}
 
@@ -173,12 +212,14 @@ static enum plan_result plan_perf(const struct hosttopo *t, const struct plan_re
 	 * share (leaving idle LLCs whole for other perf runs); else one in an idle LLC; each
 	 * nearest to the first guest node's host node.
 	 */
-	for (unsigned vl = 0; vl < p->nllcs && svc < 0; vl++)
-		cpuset_for_each(c, &t->llc[p->llc[vl]].usable)
-			if (!cpuset_has(&vcpus, (unsigned)c)) {
-				svc = c;
-				break;
-			}
+	for (unsigned vl = 0; vl < p->nllcs && svc < 0; vl++) {
+		int cpus[KT_MAX_CPUS];	/* a core no vCPU uses, if there is one */
+		unsigned n = smt_order(t, &t->llc[p->llc[vl]].usable, 0, cpus);
+
+		for (unsigned k = 0; k < n && svc < 0; k++)
+			if (!cpuset_has(&vcpus, (unsigned)cpus[k]))
+				svc = cpus[k];
+	}
 	nodes_by_distance(t, t->llc[p->llc[0]].node, order);
 	for (int pass = 0; pass < 2 && svc < 0; pass++)
 		for (unsigned oi = 0; oi < t->nnodes && svc < 0; oi++)

@@ -2,7 +2,7 @@
 /*
  * Synthetic sysfs trees for the topology and planner tests: NODES x LLCS x CPUS hosts,
  * CPUs numbered node by node, LLC by LLC, optionally without cache or NUMA information,
- * with offline CPUs or a given distance matrix. Built in a temp dir, removed afterwards.
+ * with SMT siblings, offline CPUs or a given distance matrix. Built in a temp dir, removed afterwards.
  */
 #ifndef KTSTR_SYSFS_FIXTURE_H
 #define KTSTR_SYSFS_FIXTURE_H
@@ -19,6 +19,7 @@
 struct fx_host {
 	unsigned nodes, llcs_per_node, cpus_per_llc;
 	int no_cache, no_numa;
+	int smt;			/* 0 none; 1 siblings c, c^1; 2 LLC halves i, i + n/2 */
 	const char *online;		/* NULL: all */
 	const unsigned *dist;		/* nodes*nodes, NULL: 10 / 20 */
 };
@@ -74,6 +75,13 @@ static char *fx_make(const struct fx_host *h)
 
 		snprintf(rel, sizeof(rel), "devices/system/cpu/cpu%u/topology/physical_package_id", c);
 		fx_put(root, rel, "%u\n", node);
+		if (h->smt) {
+			unsigned a = h->smt == 1 ? c & ~1u : llc0 + (c - llc0) % (h->cpus_per_llc / 2);
+			unsigned b = h->smt == 1 ? a + 1 : a + h->cpus_per_llc / 2;
+
+			snprintf(rel, sizeof(rel), "devices/system/cpu/cpu%u/topology/thread_siblings_list", c);
+			fx_put(root, rel, h->smt == 1 ? "%u-%u\n" : "%u,%u\n", a, b);
+		}
 		if (!h->no_cache) {
 			snprintf(rel, sizeof(rel), "devices/system/cpu/cpu%u/cache/index3/shared_cpu_list", c);
 			fx_put(root, rel, "%u-%u\n", llc0, llc0 + h->cpus_per_llc - 1);

@@ -173,6 +173,45 @@ static void test_perf_spill(void **state)
 	assert_int_equal(p.vcpu_cpu[4], 4);
 }
 
+static void test_perf_smt(void **state)
+{
+	/* 8-CPU LLCs, siblings (0,1), (2,3), ... and (0,4), (1,5), ... */
+	char *r1 = fx_make(&(struct fx_host){ 1, 1, 8, .smt = 1 });
+	char *r2 = fx_make(&(struct fx_host){ 1, 1, 8, .smt = 2 });
+	static struct hosttopo amd, intel;
+	char why[512];
+
+	(void)state;
+	assert_int_equal(hosttopo_load(r1, &amd, why, sizeof(why)), 0);
+	assert_int_equal(hosttopo_load(r2, &intel, why, sizeof(why)), 0);
+	fx_free(r1);
+	fx_free(r2);
+	assert_int_equal(amd.core_of[3], 2);
+	assert_int_equal(intel.core_of[6], 2);
+	/* No guest SMT: a whole host core per vCPU, the service CPU on a free core too */
+	assert_int_equal(run(&amd, PLAN_PERF, "1n1l2c1t", 0, NULL, why), PLAN_OK);
+	assert_int_equal(p.vcpu_cpu[0], 0);
+	assert_int_equal(p.vcpu_cpu[1], 2);
+	assert_int_equal(p.service_cpu, 4);
+	assert_int_equal(run(&intel, PLAN_PERF, "1n1l2c1t", 0, NULL, why), PLAN_OK);
+	assert_cpus("0-2");
+	/* Guest SMT: guest siblings on host siblings */
+	assert_int_equal(run(&amd, PLAN_PERF, "1n1l2c2t", 0, NULL, why), PLAN_OK);
+	assert_cpus("0-4");
+	assert_int_equal(run(&intel, PLAN_PERF, "1n1l2c2t", 0, NULL, why), PLAN_OK);
+	assert_int_equal(p.vcpu_cpu[0], 0);
+	assert_int_equal(p.vcpu_cpu[1], 4);
+	assert_int_equal(p.vcpu_cpu[2], 1);
+	assert_int_equal(p.vcpu_cpu[3], 5);
+	assert_int_equal(p.service_cpu, 2);
+	/* More vCPUs than cores: the second threads after the first ones */
+	assert_int_equal(run(&amd, PLAN_PERF, "1n1l6c1t", 0, NULL, why), PLAN_OK);
+	assert_int_equal(p.vcpu_cpu[3], 6);
+	assert_int_equal(p.vcpu_cpu[4], 1);
+	assert_int_equal(p.vcpu_cpu[5], 3);
+	assert_int_equal(p.service_cpu, 5);
+}
+
 static void test_perf_offline(void **state)
 {
 	char why[512];
@@ -340,6 +379,7 @@ int main(void)
 		cmocka_unit_test(test_perf_two_nodes),
 		cmocka_unit_test(test_perf_held),
 		cmocka_unit_test(test_perf_spill),
+		cmocka_unit_test(test_perf_smt),
 		cmocka_unit_test(test_perf_offline),
 		cmocka_unit_test(test_perf_errors),
 		cmocka_unit_test(test_default),
