@@ -47,6 +47,16 @@ static json_t *json_cpulist(const struct cpuset *s)
 	return json_string(buf);
 }
 
+/* Physical cores in LLC i (CPUs sharing thread_siblings count once). */
+static unsigned llc_cores(const struct hosttopo *t, unsigned i)
+{
+	unsigned n = 0;
+
+	cpuset_for_each(c, &t->llc[i].cpus)
+		n += t->core_of[c] == (unsigned)c;
+	return n;
+}
+
 static void print_json(const struct hosttopo *t, const char *root)
 {
 	json_t *o = json_object(), *llcs = json_array(), *nodes = json_array();
@@ -64,6 +74,7 @@ static void print_json(const struct hosttopo *t, const char *root)
 		json_object_set_new(l, "node", json_integer(t->node[t->llc[i].node].id));
 		json_object_set_new(l, "cpus", json_cpulist(&t->llc[i].cpus));
 		json_object_set_new(l, "usable", json_cpulist(&t->llc[i].usable));
+		json_object_set_new(l, "cores", json_integer(llc_cores(t, i)));
 		json_array_append_new(llcs, l);
 	}
 	json_object_set_new(o, "llcs", llcs);
@@ -100,7 +111,8 @@ static void print_text(const struct hosttopo *t, const char *root)
 	for (unsigned i = 0; i < t->nllcs; i++) {
 		cpulist_format(&t->llc[i].cpus, a, sizeof(a));
 		cpulist_format(&t->llc[i].usable, b, sizeof(b));
-		printf("  LLC %-3u node %-2u CPUs %s%s%s%s\n", i, t->node[t->llc[i].node].id, a,
+		printf("  LLC %-3u node %-2u CPUs %s (%u cores)%s%s%s\n", i,
+		       t->node[t->llc[i].node].id, a, llc_cores(t, i),
 		       t->llc[i].nusable == t->llc[i].ncpus ? "" : " (usable: ",
 		       t->llc[i].nusable == t->llc[i].ncpus ? "" : (b[0] ? b : "none"),
 		       t->llc[i].nusable == t->llc[i].ncpus ? "" : ")");

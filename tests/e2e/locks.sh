@@ -20,7 +20,7 @@ mk "$TMP/big" 2 4 8
 run_ktstr topo topo --sysfs "$TMP/big"
 check "topo on a synthetic 2x4x8 host finds 64 CPUs, 8 LLCs, 2 nodes" \
   grep -q "^8 LLCs (from cache/index3), 2 NUMA nodes" "$TMP/topo.out"
-check "LLC 5 is CPUs 40-47 on node 1" grep -qE "LLC 5 +node 1 +CPUs 40-47$" "$TMP/topo.out"
+check "LLC 5 is CPUs 40-47 on node 1" grep -qE "LLC 5 +node 1 +CPUs 40-47 \(8 cores\)$" "$TMP/topo.out"
 check "node distances are read" grep -qE "node 1 +CPUs 32-63 distances 20 10$" "$TMP/topo.out"
 mk "$TMP/tiny" 1 1 2 --no-cache
 run_ktstr topoj topo --sysfs "$TMP/tiny" --json

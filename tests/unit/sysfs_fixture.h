@@ -2,7 +2,8 @@
 /*
  * Synthetic sysfs trees for the topology and planner tests: NODES x LLCS x CPUS hosts,
  * CPUs numbered node by node, LLC by LLC, optionally without cache or NUMA information,
- * with SMT siblings, offline CPUs or a given distance matrix. Built in a temp dir, removed afterwards.
+ * with SMT siblings, offline CPUs or a given distance matrix. Built in a temp dir, removed
+ * afterwards.
  */
 #ifndef KTSTR_SYSFS_FIXTURE_H
 #define KTSTR_SYSFS_FIXTURE_H
