@@ -47,7 +47,12 @@ static int open_lock(const char *path)
 		       errno == ELOOP ? " (a symlink: refusing to follow it)" : "");
 		return -1;
 	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+	if (fstat(fd, &st) < 0) {
+		kt_err("fstat lock file %s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
 		kt_err("lock file %s is not a regular file", path);
 		close(fd);
 		return -1;
@@ -310,7 +315,7 @@ int locks_reserve(const struct hosttopo *t, const struct plan_req *req, int64_t 
 	const char *dir = locks_dir();
 	const char *nolocks = getenv("KTSTR_NO_LOCKS");
 	uint64_t deadline = kt_now_ms() + (uint64_t)(wait_ms > 0 ? wait_ms : 0);
-	char why[512], holders[2048] = "";
+	char why[512], holders[2048];
 	unsigned sleep = 10;
 
 	ls->n = 0;
@@ -352,13 +357,23 @@ int locks_reserve(const struct hosttopo *t, const struct plan_req *req, int64_t 
 			}
 			snprintf(why, sizeof(why), "a lock was taken by another ktstr run meanwhile");
 		}
-		locks_describe_holders(li, n, holders, sizeof(holders));
 		free(li);
 		if (attempt + 1 >= QUICK_TRIES && kt_now_ms() >= deadline)
 			break;
 		/* Jitter keeps peers that collided from colliding again in step. */
 		sleep_ms(sleep + (unsigned)(getpid() % 7) * 2);
 		sleep = sleep * 2 > MAX_SLEEP_MS ? MAX_SLEEP_MS : sleep * 2;
+	}
+	{	/* who holds them now, not at the last plan: a racing peer shows up here */
+		struct lock_info *li;
+		size_t n;
+
+		if (locks_scan(dir, &li, &n, holders, sizeof(holders)) == 0) {
+			locks_describe_holders(li, n, holders, sizeof(holders));
+			free(li);
+		} else {
+			holders[0] = '\0';
+		}
 	}
 	kt_note("skipped: host CPUs busy%s: %s%s%s", wait_ms > 0 ? " after --wait-locks" : "",
 		why, holders[0] ? "; " : "", holders);
