@@ -40,6 +40,7 @@ static const char run_usage[] =
 	"      --output-dir DIR    keep the run's files in DIR: console.log, report.bin (the raw\n"
 	"                          report stream, for 'ktstr decode')\n"
 	"      --dmesg             echo the kernel console to stderr\n"
+	"      --list-work         list the work types and their parameters, then exit\n"
 	"      --compress MODE     initramfs compression: lz4 (default) or none\n"
 	"      --perf-mode         take whole host LLCs exclusively (one per virtual LLC) plus a\n"
 	"                          service CPU, and pin each vCPU thread to its own host CPU\n"
@@ -61,7 +62,7 @@ static const char run_usage_end[] =
 	"77 the host cannot give the CPUs (never, or busy)\n";
 
 enum { OPT_MEM = 256, OPT_ACCEL, OPT_APPEND, OPT_CONLOG, OPT_OUTDIR, OPT_DMESG, OPT_COMPRESS,
-       OPT_PERF, OPT_CPUCAP, OPT_WAITLOCKS };
+       OPT_PERF, OPT_CPUCAP, OPT_WAITLOCKS, OPT_LIST_WORK };
 
 static const struct option run_opts[] = {
 	{ "kernel", required_argument, NULL, 'k' },
@@ -73,6 +74,7 @@ static const struct option run_opts[] = {
 	{ "console-log", required_argument, NULL, OPT_CONLOG },
 	{ "output-dir", required_argument, NULL, OPT_OUTDIR },
 	{ "dmesg", no_argument, NULL, OPT_DMESG },
+	{ "list-work", no_argument, NULL, OPT_LIST_WORK },
 	{ "compress", required_argument, NULL, OPT_COMPRESS },
 	{ "perf-mode", no_argument, NULL, OPT_PERF },
 	{ "cpu-cap", required_argument, NULL, OPT_CPUCAP },
@@ -195,6 +197,9 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 				return -1;
 			}
 			break;
+		case OPT_LIST_WORK:
+			kt_work_print(stdout);
+			exit(KT_EXIT_PASS);
 		case 'v':
 			a->verbose = 1;
 			break;

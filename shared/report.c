@@ -74,6 +74,9 @@ int kt_enc_worker(struct kt_wbuf *out, uint32_t seq, const struct kt_worker_repo
 	for (uint32_t i = 0; i < nnodes; i++)
 		kt_put_u64(&p, m->numa_pages[i]);
 	kt_put_str(&p, m->error);
+	/* Appended later: older decoders ignore these, and this one reads them if present. */
+	kt_put_u32(&p, (uint32_t)m->exec_status);
+	kt_put_u64(&p, m->exec_ns);
 	return kt_frame_finish(out, KT_MSG_WORKER, seq, &p);
 }
 
@@ -126,6 +129,10 @@ int kt_dec_worker(const struct kt_frame *f, struct kt_worker_report *m)
 	for (uint32_t i = 0; i < m->nnodes; i++)
 		m->numa_pages[i] = kt_get_u64(&r);
 	kt_get_str(&r, m->error, sizeof(m->error));
+	if (!r.err && r.off < r.len) {
+		m->exec_status = (int32_t)kt_get_u32(&r);
+		m->exec_ns = kt_get_u64(&r);
+	}
 	if (!r.err && m->status > KT_W_SHORT)
 		return -1;
 	return r.err ? -1 : 0;

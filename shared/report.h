@@ -74,6 +74,9 @@ struct kt_worker_report {
 	uint32_t nnodes;
 	uint64_t numa_pages[KT_NODES_CAP];	/* pages per node from numa_maps */
 	char error[256];	/* affinity/policy/mempolicy failures, sentinel details */
+	/* exec work: the program's last wait status (exit code, or -signal) and run time */
+	int32_t exec_status;
+	uint64_t exec_ns;
 };
 
 /* What the guest set up for a group (cgroup path and the values read back). */

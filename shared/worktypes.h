@@ -10,6 +10,9 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+
+struct kt_group;
 
 enum kt_pkind {
 	KT_P_UINT,	/* plain count: 0..max */
@@ -31,10 +34,13 @@ struct kt_work_type {
 	const char *help;
 	unsigned workers_multiple;	/* 2 for pairs: workers must be a multiple; else 1 */
 	const struct kt_work_param *params;	/* terminated by { NULL } */
+	unsigned min_workers;	/* e.g. 2: a fan-out needs a messenger and a waiter */
 };
 
 extern const struct kt_work_type kt_work_types[];
 extern const size_t kt_nwork_types;
+/* Parameters every type accepts (test knobs); kt_work_param_find also looks here. */
+extern const struct kt_work_param kt_work_common_params[];
 
 const struct kt_work_type *kt_work_find(const char *name);
 const struct kt_work_param *kt_work_param_find(const struct kt_work_type *t, const char *key);
@@ -44,5 +50,14 @@ const struct kt_work_param *kt_work_param_find(const struct kt_work_type *t, con
  */
 int kt_work_param_parse(const struct kt_work_param *p, const char *val, uint64_t *out,
 			char *why, size_t wsz);
+
+/*
+ * A group's parameter value: the group's own, else the table's default, parsed (0 for an
+ * unknown key). Strings: the raw text or the default. For the guest's work loops.
+ */
+uint64_t kt_work_param_u64(const struct kt_group *g, const char *key);
+const char *kt_work_param_str(const struct kt_group *g, const char *key);
+/* The table, as `ktstr run --list-work` prints it. */
+void kt_work_print(FILE *to);
 
 #endif

@@ -108,6 +108,8 @@ static void test_worker_roundtrip_and_limits(void **state)
 	r.wake.v_ns[0] = 10;
 	r.wake.v_ns[1] = 20;
 	snprintf(r.error, sizeof(r.error), "sched_setaffinity: Invalid argument");
+	r.exec_status = -9;
+	r.exec_ns = 1234567890123ull;
 	assert_int_equal(kt_enc_worker(&w, 7, &r), 0);
 	one_frame(&w, &f, &d);
 	assert_int_equal(f.type, KT_MSG_WORKER);
@@ -118,11 +120,27 @@ static void test_worker_roundtrip_and_limits(void **state)
 	assert_int_equal(got.wake.n, 2);
 	assert_int_equal(got.wake.v_ns[1], 20);
 	assert_string_equal(got.error, r.error);
+	assert_int_equal(got.exec_status, -9);
+	assert_int_equal(got.exec_ns, 1234567890123ull);
 	assert_int_equal(kt_worker_validate(&got, 4, 2, why, sizeof(why)), 0);
 	assert_int_equal(kt_worker_validate(&got, 2, 2, why, sizeof(why)), -1);
 	assert_non_null(strstr(why, "cpu 3"));
 	assert_int_equal(kt_worker_validate(&got, 4, 1, why, sizeof(why)), -1);
 	kt_decoder_free(&d);
+	{
+		/* A guest from before the exec fields were appended: still a sound report. */
+		struct kt_wbuf old = { 0 };
+
+		assert_int_equal(kt_frame_append(&old, KT_MSG_WORKER, 7, w.buf + KT_HDR_LEN,
+						 w.len - KT_HDR_LEN - KT_TRAILER_LEN - 12), 0);
+		one_frame(&old, &f, &d);
+		assert_int_equal(kt_dec_worker(&f, &got), 0);
+		assert_int_equal(got.tid, 213);
+		assert_int_equal(got.exec_ns, 0);
+		assert_string_equal(got.error, r.error);
+		kt_decoder_free(&d);
+		kt_wbuf_free(&old);
+	}
 	kt_wbuf_free(&w);
 
 	/* More samples kept than observed is a lie, and so is more than the capacity. */
