@@ -155,7 +155,8 @@ work = spin
 test_hang = 1
 [badaff]
 work = spin
-affinity = 5
+cpus = 0
+affinity = 1
 [short]
 work = spin
 test_short = 1
@@ -191,8 +192,8 @@ check "its sibling still reports work" \
   bash -c "[ '$(val acc crash 1 status)' = 0 ] && [ '$(val acc crash 1 units)' -gt 0 ]"
 check "worker deaf to the stop: sentinel 'timed out'" \
   bash -c "[ '$(val acc deaf 0 status)' = 3 ] && grep -q 'group=deaf index=0 .*timed out' '$TMP/acc.dump'"
-check "an impossible affinity is recorded and the worker still runs" \
-  bash -c "grep -q 'group=badaff index=0 .*error=\"sched_setaffinity 5: Invalid argument\"' '$TMP/acc.dump' && [ '$(val acc badaff 0 units)' -gt 0 ]"
+check "an affinity outside the group's cpuset is recorded and the worker still runs" \
+  bash -c "grep -q 'group=badaff index=0 .*error=\"sched_setaffinity 1: Invalid argument\"' '$TMP/acc.dump' && [ '$(val acc badaff 0 units)' -gt 0 ]"
 check "a truncated report: sentinel 'short'" \
   bash -c "[ '$(val acc short 0 status)' = 4 ] && [[ '$(errtext acc short 0)' == 'short or malformed report'* ]]"
 check "no worker process is left: every report is in" [ "$(grep -c '^worker ' "$TMP/acc.dump")" = 13 ]
