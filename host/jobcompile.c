@@ -680,6 +680,10 @@ int jobsrc_compile(struct job_src *s, struct jobspec *js)
 			jobsrc_error(s, s->nsec ? s->sec[0].where : "job", g->name, "workers",
 				     "%u: work type %s needs a multiple of %u", g->workers,
 				     wt->name, wt->workers_multiple);
+		if (wt && g->workers < wt->min_workers)
+			jobsrc_error(s, s->nsec ? s->sec[0].where : "job", g->name, "workers",
+				     "%u: work type %s needs at least %u", g->workers, wt->name,
+				     wt->min_workers);
 	}
 	if (s->nerr) {
 		jobspec_free(js);

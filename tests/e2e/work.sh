@@ -8,6 +8,18 @@ DUMP=$BUILD/tests/tools/report_dump
 if ! "$KTSTR" run --help | grep -q JOBFILE; then
   skip "workload engine end to end" "this ktstr takes no job files yet (the INI parser)"; exit 0
 fi
+
+# The host checks a job against the work-type table before any boot.
+run_ktstr list run --list-work
+check "--list-work lists every type with its parameters (rc=$RC)" \
+  bash -c "[ $RC = 0 ] && [ \$(grep -cE '^  [a-z-]+: ' '$TMP/list.out') = 18 ] && grep -q '^    interval .*default 1ms' '$TMP/list.out'"
+run_ktstr fan1 run -T 1n1l2c1t --print-job --group f:work=futex-fanout,workers=1
+check "futex-fanout with one worker is a usage error (rc=$RC)" \
+  bash -c "[ $RC = 2 ] && grep -q 'futex-fanout needs at least 2' '$TMP/fan1.err'"
+run_ktstr badparam run -T 1n1l2c1t --print-job --group t:work=timer-latency,interval=5s
+check "a parameter out of its bounds is a usage error naming it (rc=$RC)" \
+  bash -c "[ $RC = 2 ] && grep -q 'interval=5s is out of range' '$TMP/badparam.err'"
+
 if ! need_kernel; then
   not_ok "fetch the test kernel"; exit 0
 fi
