@@ -143,30 +143,38 @@ static int parse_cpus(const char *s, cpu_set_t *set)
 	return 0;
 }
 
+/* musl ships no numaif.h: the kernel's memory policy modes. */
+enum { MPOL_DEFAULT, MPOL_PREFERRED, MPOL_BIND, MPOL_INTERLEAVE, MPOL_LOCAL };
+
 static void apply_mempolicy(struct worker *w, const char *spec)
 {
 	static const struct {
 		const char *name;
 		int mode;
-	} modes[] = { { "default", 0 }, { "preferred", 1 }, { "bind", 2 }, { "interleave", 3 } };
+	} modes[] = {
+		{ "default", MPOL_DEFAULT }, { "preferred", MPOL_PREFERRED }, { "bind", MPOL_BIND },
+		{ "interleave", MPOL_INTERLEAVE }, { "local", MPOL_LOCAL },
+	};
 	unsigned long mask[CPU_SETSIZE / (8 * sizeof(unsigned long))] = { 0 };
 	const char *colon = strchr(spec, ':');
 	size_t len = colon ? (size_t)(colon - spec) : strlen(spec);
-	int mode = -1;
+	int mode = -1, with_nodes;
 	cpu_set_t nodes;
 
 	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
 		if (strlen(modes[i].name) == len && !strncmp(spec, modes[i].name, len))
 			mode = modes[i].mode;
-	if (mode < 0 || (mode && (!colon || parse_cpus(colon + 1, &nodes)))) {
+	with_nodes = mode != MPOL_DEFAULT && mode != MPOL_LOCAL;
+	if (mode < 0 || (with_nodes && (!colon || parse_cpus(colon + 1, &nodes)))) {
 		work_error(w, "mempolicy '%s' is malformed", spec);
 		return;
 	}
 	/* The node list parses like a CPU list; set_mempolicy wants a bit mask. */
-	for (int n = 0; mode && n < CPU_SETSIZE; n++)
+	for (int n = 0; with_nodes && n < CPU_SETSIZE; n++)
 		if (CPU_ISSET(n, &nodes))
 			mask[n / (8 * sizeof(unsigned long))] |= 1ul << (n % (8 * sizeof(unsigned long)));
-	if (syscall(SYS_set_mempolicy, mode, mode ? mask : NULL, mode ? CPU_SETSIZE + 1 : 0))
+	if (syscall(SYS_set_mempolicy, mode, with_nodes ? mask : NULL,
+		    with_nodes ? CPU_SETSIZE + 1 : 0))
 		work_error(w, "set_mempolicy %s: %s", spec, strerror(errno));
 }
 
