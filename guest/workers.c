@@ -757,6 +757,30 @@ static void free_run(struct run *r)
 	free(r->ps);
 }
 
+/*
+ * One report pipe per worker stays open in the init, and a clone_thread group's process
+ * holds a pipe end per thread: lift the default 1024 descriptors (PID 1 runs as root, so
+ * the hard limit can rise too).
+ */
+static void raise_nofile(uint32_t workers)
+{
+	rlim_t want = (rlim_t)workers * 2 + 64;
+	struct rlimit nofile;
+
+	if (getrlimit(RLIMIT_NOFILE, &nofile) || nofile.rlim_cur >= want)
+		return;
+	if (nofile.rlim_max < want) {
+		struct rlimit more = { want, want };
+
+		if (setrlimit(RLIMIT_NOFILE, &more) == 0)
+			return;
+	}
+	nofile.rlim_cur = nofile.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &nofile))
+		report_text(KT_MSG_LOG, "workers: cannot raise the descriptor limit to %llu: %s",
+			    (unsigned long long)want, strerror(errno));
+}
+
 int workers_run(const struct kt_job *job)
 {
 	struct run r = { .job = job, .start = { -1, -1 }, .ready = { -1, -1 },
@@ -766,15 +790,9 @@ int workers_run(const struct kt_job *job)
 	uint64_t t0;
 	int ret = -1;
 
-	struct rlimit nofile;
-
-	/* One report pipe per worker stays open in the init: lift the default 1024 fds. */
-	if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < nofile.rlim_max) {
-		nofile.rlim_cur = nofile.rlim_max;
-		setrlimit(RLIMIT_NOFILE, &nofile);
-	}
 	for (uint32_t gi = 0; gi < job->ngroups; gi++)
 		total += job->groups[gi].workers;
+	raise_nofile(total);
 	r.gs = calloc(job->ngroups ? job->ngroups : 1, sizeof(*r.gs));
 	r.ws = calloc(total ? total : 1, sizeof(*r.ws));
 	r.ps = calloc(total ? total : 1, sizeof(*r.ps));
