@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The worker lifecycle, the init's side (worker.c is the worker's). The init forks one process per worker (or, for clone_thread
- * groups, one process whose threads are the workers); each sets itself up (process
- * group, death signal, cgroup, affinity, policy, nice, mempolicy), writes a ready byte
- * and waits for the start pipe to close. The clock starts when every worker is ready.
- * A group stops when its duration ends: its shared stop flag is set and SIGUSR1 sent to
- * each worker's process group, to cut short any blocking call. Each worker writes its
- * report down its own pipe and exits. A worker that dies, says too little or has not
+ * The worker lifecycle, the init's side (worker.c is the worker's). The init forks one
+ * process per worker (or, for clone_thread groups, one process whose threads are the
+ * workers) and moves it into its group's cgroup; each worker sets itself up, writes a
+ * ready byte and waits for the start pipe to close. The clock starts when every worker is
+ * ready. A group stops when its duration ends: its shared stop flag is set and SIGUSR1
+ * sent to each worker's process group, to cut short any blocking call. Each worker writes
+ * its report down its own pipe and exits. A worker that dies, says too little or has not
  * reported 5 s after its stop gets a sentinel report; stragglers are SIGKILLed by process
  * group and reaped within 3 s.
  */

@@ -100,8 +100,8 @@ int main(int argc, char **argv)
 	qsort(inst, (size_t)rounds, sizeof(double), cmp);
 	mb = bare[rounds / 2];
 	mi = inst[rounds / 2];
-	printf("BENCH\tspin work units per CPU second, instrumented vs bare\t%.0f\t%.0f\tunits/cpu-s\t%.3f\t>= 0.97\n",
-	       mi, mb, mi / mb);
+	printf("BENCH\tspin work units per CPU second, instrumented vs bare\t%.0f\t%.0f\t"
+	       "units/cpu-s\t%.3f\t>= 0.97\n", mi, mb, mi / mb);
 	kt_job_free(&job);
 	return 0;
 }
