@@ -267,12 +267,17 @@ void worker_proc_main(struct run *r, uint32_t gi, uint32_t first, uint32_t count
 	close(r->start[1]);
 	close(r->ready[0]);
 	stop_shm = gs->shm;
-	/* Nothing of PID 1's signal setup carries over: a worker's children must be waitable. */
+	/*
+	 * Nothing of the parent's signal setup carries over: a crash must end the worker (and
+	 * show as its signal), its children must be waitable. A dead pipe partner is an error
+	 * to report (EPIPE), not a death.
+	 */
+	for (int sig = 1; sig < NSIG; sig++)
+		signal(sig, SIG_DFL);	/* SIGKILL, SIGSTOP and the libc's own: EINVAL */
+	signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&sa.sa_mask);
 	sigprocmask(SIG_SETMASK, &sa.sa_mask, NULL);
 	sigaction(SIGUSR1, &sa, NULL);
-	signal(SIGHUP, SIG_DFL);
-	signal(SIGCHLD, SIG_DFL);
 	/* The init shields itself from the OOM killer; its workers must stay fair game. */
 	fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
 	if (fd >= 0) {

@@ -218,6 +218,7 @@ static void sigstop_knob(struct run *r, uint32_t gi, uint64_t now)
 	if (gs->sigstopped == 0 && now >= gs->sigstop_at) {
 		kill(pid, SIGSTOP);
 		gs->sigstopped = 1;
+		gs->sigcont_at = now_ns() + gs->sigstop_ns;	/* at least that long, whatever the lag */
 	} else if (gs->sigstopped == 1 && now >= gs->sigcont_at) {
 		kill(pid, SIGCONT);
 		gs->sigstopped = 2;
@@ -489,7 +490,7 @@ int workers_run(const struct kt_job *job)
 		gs->stop_at = t0 + dur;
 		if (st) {
 			gs->sigstop_at = t0 + dur / 4;
-			gs->sigcont_at = gs->sigstop_at + st;
+			gs->sigstop_ns = st;
 		}
 	}
 	run_and_collect(&r);

@@ -35,7 +35,8 @@ struct gstate {
 	size_t shm_size;
 	const struct work_impl *impl;
 	uint64_t stop_at, collect_by;
-	uint64_t sigstop_at, sigcont_at;	/* test knob; 0: none */
+	uint64_t sigstop_at, sigstop_ns;	/* test knob test_sigstop; 0: none */
+	uint64_t sigcont_at;
 	int stopped, sigstopped;
 	int (*pipes)[2];			/* pipe-io: 2 per pair */
 	uint32_t npipes;
