@@ -251,8 +251,11 @@ void worker_proc_main(struct run *r, uint32_t gi, uint32_t first, uint32_t count
 	int fd;
 	struct wargs *a;
 
-	setpgid(0, 0);
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* Both matter for cleanup: without them a straggler could outlive the run. */
+	if (setpgid(0, 0) && errno != EPERM)	/* EPERM: the init already made us a leader */
+		snprintf(err, sizeof(err), "setpgid: %s", strerror(errno));
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL))
+		snprintf(err, sizeof(err), "PR_SET_PDEATHSIG: %s", strerror(errno));
 	if (getppid() != r->init_pid)
 		_exit(1);	/* the init died before the death signal was armed */
 	/*
@@ -262,7 +265,7 @@ void worker_proc_main(struct run *r, uint32_t gi, uint32_t first, uint32_t count
 	while (read(go, &c, 1) < 0 && errno == EINTR)
 		;
 	close(go);
-	if (c != 'g')
+	if (c != 'g' && !err[0])
 		snprintf(err, sizeof(err), "not moved into cgroup ktstr/%.40s", g->name);
 	close(r->start[1]);
 	close(r->ready[0]);
