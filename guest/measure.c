@@ -61,12 +61,16 @@ static int read_schedstat(struct worker *w, uint64_t out[3])
 	return kt_parse_schedstat(buf, out);
 }
 
-static void read_numa_maps(struct worker *w)
+void meas_numa(struct worker *w)
 {
 	size_t cap = 65536, len = 0;
-	char *buf = malloc(cap);
-	int fd = open("/proc/self/numa_maps", O_RDONLY | O_CLOEXEC);
+	char *buf;
+	int fd;
 
+	if (w->have_numa++)
+		return;	/* the loop took them while its memory was still mapped */
+	buf = malloc(cap);
+	fd = open("/proc/self/numa_maps", O_RDONLY | O_CLOEXEC);
 	/* A kernel without CONFIG_NUMA has no numa_maps: the counts stay empty. */
 	if (fd < 0 || !buf)
 		goto out;
@@ -145,7 +149,7 @@ void meas_finish(struct worker *w)
 	/* musl has no sched_getscheduler (POSIX's is per process): ask the kernel directly. */
 	pol = syscall(SYS_sched_getscheduler, 0);
 	r->policy = pol < 0 ? 0 : (uint32_t)pol & ~0x40000000u;	/* minus SCHED_RESET_ON_FORK */
-	read_numa_maps(w);
+	meas_numa(w);
 }
 
 void spin_for(struct worker *w, uint64_t ns)

@@ -56,7 +56,7 @@ struct worker {
 	struct kt_ckpt ck;
 	struct kt_rng rng;
 	uint64_t t0_ns, cpu0_ns, sched0[3];
-	int have_sched0;
+	int have_sched0, have_numa;
 };
 
 typedef int (*work_fn)(struct worker *w);
@@ -97,6 +97,11 @@ static inline uint64_t spin_unit(uint64_t x)
 void meas_start(struct worker *w);
 void meas_progress(struct worker *w);
 uint64_t meas_resume(struct worker *w);
+/*
+ * Pages per NUMA node, from /proc/self/numa_maps, once: a loop that frees its memory before
+ * returning calls it first (meas_finish does otherwise).
+ */
+void meas_numa(struct worker *w);
 void meas_finish(struct worker *w);
 /* Appends a message to the report's error text ("; " between messages). */
 void work_error(struct worker *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -25,6 +25,7 @@ int work_cache_pressure(struct worker *w)
 		}
 		w->iterations++;
 	}
+	meas_numa(w);	/* where the buffer's pages are, before they go */
 	munmap((void *)buf, size);
 	return 0;
 }
@@ -46,6 +47,8 @@ int work_page_fault_churn(struct worker *w)
 			p[off] = 1;	/* first touch: one page fault */
 			work_done(w, 1);
 		}
+		if (stopping(w))
+			meas_numa(w);	/* the last region, still mapped */
 		if (munmap((void *)p, size)) {
 			work_error(w, "page-fault-churn: munmap: %s", strerror(errno));
 			return -1;
