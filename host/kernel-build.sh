@@ -169,12 +169,17 @@ build_scx() {
   if [ ${#bins[@]} -gt 0 ]; then
     command -v "$CLANG" >/dev/null || die "$CLANG not found (tools/sched_ext needs clang >= 16)"
     say "building ${bins[*]} with $CLANG"
+    # LDFLAGS would also reach libbpf's shared object, so build as the tree does and
+    # relink each scheduler statically from its object and libbpf.a afterwards.
     run_make "$obj/scx-build.log" "scx build" -C "$tree/tools/sched_ext" O="$obj" \
       VMLINUX_BTF="$out/vmlinux" CLANG="$CLANG" LLVM_STRIP="$LLVM_STRIP" \
-      LDFLAGS="-static -lelf -lz -lzstd -lpthread" -j"$jobs" "${bins[@]}"
+      -j"$jobs" "${bins[@]}"
     mkdir -p "$out/scx"
     for n in "${bins[@]}"; do
-      cp "$obj/build/bin/$n" "$out/scx/.$n.tmp" && mv "$out/scx/.$n.tmp" "$out/scx/$n"
+      gcc -static -o "$out/scx/.$n.tmp" "$obj/build/obj/sched_ext/$n.o" \
+        "$obj/build/obj/libbpf/libbpf.a" -lelf -lz -lzstd -lpthread >>"$obj/scx-build.log" 2>&1 ||
+        { rm -f "$out/scx/.$n.tmp"; die "static link of $n failed; full log: $obj/scx-build.log"; }
+      mv "$out/scx/.$n.tmp" "$out/scx/$n"
     done
   fi
   echo "$out/scx"
