@@ -16,6 +16,7 @@ DEPS=(
   libxml2-dev                  # JUnit XML output (xmlwriter), parsed back in the tests
   libinih-dev                  # job files (INI), linked statically
   libjansson-dev               # QMP (vCPU threads for pinning), --json output
+  libkmod-dev kmod             # --modules: module lookup and dependencies, depmod -b
   clang libclang-rt-14-dev     # fuzzing (libFuzzer) and sanitizers
   busybox-static               # the guest's shell and tools
   qemu-system-x86              # the VMM

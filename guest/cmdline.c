@@ -35,5 +35,11 @@ void cmdline_parse(struct init_opts *o)
 		} else if (!strcmp(tok, "ktstr.report=ttyS1")) {
 			o->serial_only = 1;
 		}
+		else if (!strcmp(tok, "ktstr.sentinel=1"))
+			o->sentinel = 1;
+		else if (!strcmp(tok, "ktstr.topo=1"))
+			o->topo = 1;
+		else if (!strncmp(tok, "ktstr.crash=", 12))
+			snprintf(o->crash, sizeof(o->crash), "%s", tok + 12);
 	}
 }

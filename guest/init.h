@@ -22,6 +22,11 @@ void report_job(const struct kt_job *j);
 void report_worker(const struct kt_worker_report *r);
 void report_group(const struct kt_group_info *g);
 void report_sched_exit(const struct kt_sched_exit *e);
+/* For message types encoded elsewhere: take a sequence number, then send the frame. */
+uint32_t report_next_seq(void);
+void report_send(struct kt_wbuf *w);
+/* 1 once the host has asked the guest to stop (it gives up waiting: --timeout). */
+int report_stop_requested(void);
 /* Waits (bounded) for the host to acknowledge EXIT, so power-off loses no frame. */
 void report_drain(void);
 
@@ -35,8 +40,27 @@ struct init_opts {
 	int job_explicit;	/* ktstr.job= was given: the file must exist */
 	char test_kmsg[256];	/* ktstr.test_kmsg=TEXT: test knob, written to /dev/kmsg */
 	int serial_only;	/* ktstr.report=ttyS1: test knob, skip the virtio port */
+	int sentinel;		/* ktstr.sentinel=1: the host packed INITRD_SENTINEL */
+	int topo;		/* ktstr.topo=1: report the CPU topology the guest sees */
+	char crash[16];		/* ktstr.crash=segv|reset|hang: test knobs for failure handling */
 };
 void cmdline_parse(struct init_opts *o);
+
+/* prepare.c: sentinel, modules, topology; returns 0 or an exit status with reason set */
+int prepare_guest(const struct init_opts *o, const char **reason);
+
+/*
+ * modules.c: modules_load() loads what /ktstr/modules.order lists, before the report
+ * channel opens; modules_report() reports each outcome once it is open. Both return the
+ * number that failed.
+ */
+int modules_load(void);
+int modules_report(void);
+/* How many modules modules_load() tried. */
+unsigned modules_loaded(void);
+
+/* topo.c: TOPO_CPU and TOPO_NODE frames for every online CPU and node */
+void topo_report(void);
 
 /* job.c: the compiled job from the initramfs. 1 loaded, 0 none there, -1 unusable. */
 int job_load(const char *path, struct kt_job *j);

@@ -55,6 +55,9 @@ static __attribute__((noreturn)) void finish(int status, const char *reason)
 int init_poll(void)
 {
 	kmsg_poll();
+	/* The host's --timeout expired: stop; the last stage says how far the run got. */
+	if (report_stop_requested())
+		finish(99, "stopped by the host: its --timeout expired");
 	return sched_check();
 }
 
@@ -128,6 +131,7 @@ int main(int argc, char **argv)
 {
 	struct init_opts opts;
 	struct kt_job job;
+	const char *why = "";
 	int ret;
 
 	/* `exec` work's default program: ktstr-init run as a no-op that exits with N. */
@@ -140,12 +144,16 @@ int main(int argc, char **argv)
 	ret = mount_all(0);
 	console_setup();
 	cmdline_parse(&opts);
+	modules_load();		/* first: the report channel's driver may be a module */
 	if (report_open(opts.serial_only) < 0)
 		con_printf("ktstr-init: no report channel; results go to the console only\n");
 	report_hello();
 	if (ret < 0 || mount_all(1) < 0)
 		finish(99, "mounts failed");
 	report_stage("mounts");
+	ret = prepare_guest(&opts, &why);
+	if (ret)
+		finish(ret, why);
 	protect_from_oom();
 	kmsg_open(opts.test_kmsg);
 	kmsg_poll();

@@ -114,6 +114,27 @@ static void send_frame(struct kt_wbuf *w)
 	kt_wbuf_free(w);
 }
 
+uint32_t report_next_seq(void)
+{
+	return report_seq++;
+}
+
+void report_send(struct kt_wbuf *w)
+{
+	send_frame(w);
+}
+
+/* The host writes 'S' on the channel when it wants the guest to stop (its timeout). */
+int report_stop_requested(void)
+{
+	struct pollfd p = { .fd = report_fd, .events = POLLIN };
+	char c;
+
+	if (report_fd < 0 || isatty(report_fd) || poll(&p, 1, 0) != 1)
+		return 0;
+	return read(report_fd, &c, 1) == 1 && c == 'S';
+}
+
 void report_hello(void)
 {
 	struct kt_hello h = { .proto = KT_PROTO };

@@ -10,5 +10,7 @@ int cmd_decode(int argc, char **argv);
 int cmd_job(int argc, char **argv);
 int cmd_topo(int argc, char **argv);
 int cmd_locks(int argc, char **argv);
+int cmd_kernel(int argc, char **argv);
+int cmd_doctor(int argc, char **argv);
 
 #endif

@@ -2,6 +2,7 @@
 /* ktstr decode: print a captured report stream the way 'ktstr run' prints it live. */
 #include "cmd.h"
 #include "report.h"
+#include "guest_topo.h"
 #include "util.h"
 
 #include <errno.h>
@@ -28,6 +29,7 @@ struct decode {
 	struct kt_exit exit;
 	uint32_t next_seq;
 	unsigned seq_gaps;
+	struct guest_topo topo;
 };
 
 static void take(struct decode *d, const struct kt_frame *f)
@@ -37,9 +39,21 @@ static void take(struct decode *d, const struct kt_frame *f)
 	if (f->seq != d->next_seq)
 		d->seq_gaps++;
 	d->next_seq = f->seq + 1;
-	if (report_show(f, d->verbose, &m) == REPORT_SHOWN && m.type == KT_MSG_EXIT) {
-		d->exit = m.u.exit;
-		d->have_exit = 1;
+	switch (report_show(f, d->verbose, &m)) {
+	case REPORT_SHOWN:
+		if (m.type == KT_MSG_EXIT) {
+			d->exit = m.u.exit;
+			d->have_exit = 1;
+		}
+		break;
+	case REPORT_OTHER:
+		/* The topology the guest saw: printed as 'ktstr run -v' prints it. */
+		if (guest_topo_frame(&d->topo, f, NULL, 1) < 0 &&
+		    (f->type == KT_MSG_TOPO_CPU || f->type == KT_MSG_TOPO_NODE))
+			kt_err("malformed %s frame (seq %u); ignored", kt_msg_name(f->type), f->seq);
+		break;
+	case REPORT_BAD:
+		break;
 	}
 }
 

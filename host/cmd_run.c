@@ -2,11 +2,14 @@
 /* ktstr run: boot a kernel with ktstr-init and report what the guest says. */
 #include "cmd.h"
 #include "initrd.h"
+#include "initrd_tail.h"
 #include "jobcli.h"
 #include "jobfile.h"
 #include "lifecycle.h"
-#include "kernel.h"
 #include "locks.h"
+#include "kernel.h"
+#include "kmod.h"
+#include "machine.h"
 #include "session.h"
 #include "../shared/job.h"
 #include "../shared/report.h"
@@ -28,14 +31,23 @@ static const char run_usage[] =
 	"\n"
 	"Boots a kernel in QEMU with ktstr-init as PID 1 and prints what the guest reports.\n"
 	"\n"
-	"  -k, --kernel PATH       kernel image (bzImage); default $KTSTR_KERNEL, else the\n"
-	"                          newest kernel in the ktstr cache (./build.sh kernel)\n"
-	"  -t, --timeout DUR       give up after DUR (60s; units ms, s, m)\n"
+	"  -k, --kernel KERNEL     a bzImage, a built tree, an unpacked package root or a\n"
+	"                          version (/boot/vmlinuz-VER, /lib/modules/VER/vmlinuz, the\n"
+	"                          cache); default $KTSTR_KERNEL, else the running kernel's\n"
+	"                          image if readable, else the newest cached one\n"
+	"      --modules MOD,...   load these modules (and their dependencies) in the guest\n"
+	"      --modules-dir DIR   the kernel's module directory (default: found with it)\n"
+	"  -t, --timeout DUR       the whole run's limit (60s; units ms, s, m); then the guest\n"
+	"                          is asked to stop and QEMU killed (exit 99)\n"
 	"  -T, --topology TOPO     virtual topology NnLlCcTt or N,L,C,T (1n1l1c1t): NUMA nodes,\n"
 	"                          LLCs in total, cores per LLC, threads per core\n"
-	"      --memory-mib N      guest memory in MiB (512)\n"
+	"      --numa-distance D   NUMA distances: one remote value (20) or the whole matrix\n"
+	"                          row by row (10,20,20,10)\n"
+	"      --memory-mib N      guest memory in MiB (default: from the initramfs size and\n"
+	"                          vCPU count, at least 512)\n"
 	"      --accel MODE        auto, kvm or tcg (auto: KVM when usable, see README)\n"
-	"      --append ARGS       extra kernel parameters\n"
+	"      --machine TYPE      QEMU machine type (q35)\n"
+	"      --append ARGS       extra kernel parameters (after ktstr's own, see README)\n"
 	"      --console-log FILE  keep the kernel console output in FILE\n"
 	"      --output-dir DIR    keep the run's files in DIR: console.log, report.bin (the raw\n"
 	"                          report stream, for 'ktstr decode')\n"
@@ -47,14 +59,14 @@ static const char run_usage[] =
 	"      --cpu-cap N         default mode: confine QEMU to N host CPUs (default: the vCPU\n"
 	"                          count, at least 30% of the usable CPUs, at most all)\n"
 	"      --wait-locks SECS   wait up to SECS for host CPUs other ktstr runs hold (0)\n"
-	"  -v, --verbose           print the guest's progress\n"
+	"  -v, --verbose           print the guest's progress and the topology it sees\n"
 	"  -h, --help              this text\n"
-	"\n"
-	"The job (docs/job-format.md); without one, spin on every vCPU for 2s:\n";
-static const char run_usage_end[] =
 	"\n"
 	"Host CPUs are reserved with lock files in $KTSTR_LOCK_DIR (/tmp); see 'ktstr locks'.\n"
 	"KTSTR_NO_LOCKS=1 reserves nothing (single-user machines).\n"
+	"\n"
+	"The job (docs/job-format.md); without one, spin on every vCPU for 2s:\n";
+static const char run_usage_end[] =
 	"\n"
 	"exit status: 0 pass; 1 the scheduler died or did not attach, or kernel warnings\n"
 	"(unless kernel_warnings=ignore), or the guest's status; 2 usage; 99 boot failure,\n"
@@ -62,7 +74,8 @@ static const char run_usage_end[] =
 	"77 the host cannot give the CPUs (never, or busy)\n";
 
 enum { OPT_MEM = 256, OPT_ACCEL, OPT_APPEND, OPT_CONLOG, OPT_OUTDIR, OPT_DMESG, OPT_COMPRESS,
-       OPT_PERF, OPT_CPUCAP, OPT_WAITLOCKS, OPT_LIST_WORK };
+       OPT_PERF, OPT_CPUCAP, OPT_WAITLOCKS, OPT_LIST_WORK, OPT_MODULES, OPT_MODDIR,
+       OPT_MACHINE, OPT_NUMADIST };
 
 static const struct option run_opts[] = {
 	{ "kernel", required_argument, NULL, 'k' },
@@ -79,6 +92,10 @@ static const struct option run_opts[] = {
 	{ "perf-mode", no_argument, NULL, OPT_PERF },
 	{ "cpu-cap", required_argument, NULL, OPT_CPUCAP },
 	{ "wait-locks", required_argument, NULL, OPT_WAITLOCKS },
+	{ "modules", required_argument, NULL, OPT_MODULES },
+	{ "modules-dir", required_argument, NULL, OPT_MODDIR },
+	{ "machine", required_argument, NULL, OPT_MACHINE },
+	{ "numa-distance", required_argument, NULL, OPT_NUMADIST },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -101,6 +118,8 @@ static int parse_uint(const char *flag, const char *s, unsigned min, unsigned ma
 
 struct run_args {
 	const char *kernel, *console_log, *output_dir;
+	const char *modules, *modules_dir, *numa_dist;
+	unsigned char dist[TOPO_MAX_NODES * TOPO_MAX_NODES];
 	int64_t timeout_ms;
 	struct vm_config vm;
 	int verbose, dmesg, perf;
@@ -119,7 +138,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 
 	a->timeout_ms = 60000;
 	a->vm.topo = (struct topology){ 1, 1, 1, 1 };
-	a->vm.mem_mib = 512;
+	a->vm.mem_mib = 0;	/* computed once the initramfs size is known */
 	a->vm.accel = VM_ACCEL_AUTO;
 	a->kernel = getenv("KTSTR_KERNEL");
 	optind = 1;
@@ -151,6 +170,22 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		case OPT_MEM:
 			if (parse_uint("--memory-mib", optarg, 64, 1u << 20, &a->vm.mem_mib))
 				return -1;
+			break;
+		case OPT_MODULES:
+			a->modules = optarg;
+			break;
+		case OPT_MODDIR:
+			a->modules_dir = optarg;
+			break;
+		case OPT_MACHINE:
+			if (!*optarg || strchr(optarg, ' ')) {
+				kt_err("--machine: '%s' is not a QEMU machine type", optarg);
+				return -1;
+			}
+			a->vm.machine = optarg;
+			break;
+		case OPT_NUMADIST:
+			a->numa_dist = optarg;
 			break;
 		case OPT_ACCEL:
 			if (!strcmp(optarg, "auto"))
@@ -228,7 +263,62 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		kt_err("--accel kvm: %s", vm_kvm_unusable_reason());
 		return -1;
 	}
+	if (a->numa_dist) {
+		if (topology_parse_distance(a->numa_dist, a->vm.topo.nodes, a->dist, why,
+					    sizeof(why))) {
+			kt_err("--numa-distance: %s", why);
+			return -1;
+		}
+		if (a->vm.topo.nodes < 2) {
+			kt_err("--numa-distance: the topology has one NUMA node; distances need two "
+			       "or more (--topology 2n...)");
+			return -1;
+		}
+		a->vm.numa_dist = a->dist;
+	}
+	if (a->modules_dir && !a->modules) {
+		kt_err("--modules-dir: given without --modules");
+		return -1;
+	}
 	return 0;
+}
+
+/* More vCPUs than KVM takes is a usage error, caught before QEMU fails on it. */
+static int check_kvm_vcpus(const struct run_args *a)
+{
+	unsigned max = machine_kvm_max_vcpus(), n = topology_vcpus(&a->vm.topo);
+
+	if (a->vm.accel == VM_ACCEL_KVM && max && n > max) {
+		kt_err("--topology: %u vCPUs, but this host's KVM allows at most %u", n, max);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The cached base's extra files: the scheduler (if the job names one), the modules and
+ * their order file. paths holds the archive paths (ms->n of them).
+ */
+static struct initrd_entry *base_entries(const struct initrd_entry *sched,
+					 const struct modset *ms, const char *order,
+					 char (*paths)[160], size_t *n)
+{
+	struct initrd_entry *e = calloc(ms->n + 2, sizeof(*e));
+
+	*n = 0;
+	if (!e)
+		return NULL;
+	if (sched)
+		e[(*n)++] = *sched;
+	for (size_t i = 0; i < ms->n; i++) {
+		snprintf(paths[i], sizeof(paths[i]), "/%s", ms->f[i].archive);
+		e[(*n)++] = (struct initrd_entry){ .path = paths[i], .host = ms->f[i].host,
+						   .mode = 0644 };
+	}
+	if (ms->n)
+		e[(*n)++] = (struct initrd_entry){ .path = "/" MODULES_ORDER_PATH, .data = order,
+						   .len = strlen(order), .mode = 0644 };
+	return e;
 }
 
 static int open_out(const char *flag, const char *path)
@@ -316,7 +406,7 @@ static void print_frame(void *ctx, const struct kt_frame *f)
 	       (unsigned long long)r.work_units, r.cpu_ns / 1e6, r.wall_ns / 1e6);
 }
 
-/* Everything after argument parsing: kernel, initramfs, the VM session. */
+/* Everything after argument parsing: kernel, modules, initramfs, the VM session. */
 static int run_job(struct run_args *a, struct jobspec *js)
 {
 	struct kt_job *job = &js->job;
@@ -324,29 +414,33 @@ static int run_job(struct run_args *a, struct jobspec *js)
 					 .mode = 0755 };
 	struct kt_wbuf jobbuf = { 0 };
 	struct session s;
-	char kernel[4096], version[256], why[512], init[4096], tmpl[4096], path[4200], bb[4096];
+	struct kernel_info k;
+	struct modset ms = { 0 };
+	struct initrd_entry *base = NULL;
+	char why[1024], init[4096], tmpl[4096], path[4200], bb[4096], append[4096];
+	char (*modpaths)[160] = NULL, *order = NULL;
 	struct initrd_opts io = { .init = init };
 	struct initrd_entry jobent = { .path = "/ktstr/job", .mode = 0644 };
 	static struct plan plan;
 	struct lockset locks = { 0 };
 	const char *tmp = getenv("TMPDIR");
-	int ret;
+	size_t nbase = 0;
+	struct stat st;
+	uint64_t t0 = kt_now_ms(), spent;
+	int ret, r;
 
-	if (a->kernel) {
-		snprintf(kernel, sizeof(kernel), "%s", a->kernel);
-	} else if (kernel_find_cached(kernel, sizeof(kernel)) < 0) {
-		kt_err("no kernel given and none cached; pass --kernel PATH or fetch Debian's "
-		       "cloud kernel with './build.sh kernel'");
-		return KT_EXIT_USAGE;
-	}
-	if (kernel_probe(kernel, version, sizeof(version), why, sizeof(why)) < 0) {
-		kt_err("--kernel: %s", why);
+	r = kernel_resolve(a->kernel, &k, why, sizeof(why));
+	if (r < 0) {
+		kt_err("%s%s", r == -2 ? "" : "--kernel: ", why);
 		return KT_EXIT_USAGE;
 	}
 	if (initrd_find_init(init, sizeof(init)) < 0) {
 		kt_err("ktstr-init not found next to ktstr or in ../libexec/ktstr (set KTSTR_INIT)");
 		return KT_EXIT_INFRA;
 	}
+	a->vm.accel = machine_pick_accel(a->vm.accel, a->verbose);
+	if (check_kvm_vcpus(a) < 0)
+		return KT_EXIT_USAGE;
 	if (kt_job_encode(&jobbuf, 0, job) < 0) {
 		kt_err("the job does not fit in one frame");
 		kt_wbuf_free(&jobbuf);
@@ -369,35 +463,69 @@ static int run_job(struct run_args *a, struct jobspec *js)
 		locks_release(&locks);
 		return KT_EXIT_INFRA;
 	}
+	r = modules_resolve(&k, a->modules_dir, a->modules, &ms);
+	if (r == 0)
+		r = modules_add_needed(&k, a->modules_dir, &ms, a->verbose);
+	if (r < 0) {
+		ret = r == -1 ? KT_EXIT_USAGE : KT_EXIT_INFRA;
+		goto free_mods;
+	}
+	order = modules_order_text(&ms);
+	modpaths = calloc(ms.n + 1, sizeof(*modpaths));
+	base = order && modpaths ? base_entries(js->scheduler_host[0] ? &schedent : NULL, &ms,
+						order, modpaths, &nbase) : NULL;
+	if (!base) {
+		kt_err("out of memory");
+		ret = KT_EXIT_INFRA;
+		goto free_mods;
+	}
 	snprintf(tmpl, sizeof(tmpl), "%s/ktstr-run.XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	if (!mkdtemp(tmpl)) {
 		kt_err("creating a run directory %s: %s", tmpl, strerror(errno));
-		kt_wbuf_free(&jobbuf);
-		locks_release(&locks);
-		return KT_EXIT_INFRA;
+		ret = KT_EXIT_INFRA;
+		goto free_mods;
 	}
 	snprintf(path, sizeof(path), "%s/initrd.cpio", tmpl);
-	/* The cached base (init, busybox) plus a suffix with the job; see host/initrd.h. */
+	/*
+	 * The cached base (init, busybox, the scheduler and its libraries, modules) plus a
+	 * suffix with the job (see host/initrd.h), then the sentinel archive last
+	 * (host/initrd_tail.h).
+	 */
 	io.busybox = initrd_find_busybox(bb, sizeof(bb)) == 0 ? bb : NULL;
 	io.compress = a->compress;
 	io.verbose = a->verbose;
 	jobent.data = jobbuf.buf;
 	jobent.len = jobbuf.len;
-	/* The scheduler (and its libraries) goes into the cached base, the job into the suffix. */
-	ret = initrd_write(&io, &schedent, js->scheduler_host[0] ? 1 : 0, &jobent, 1, path);
-	kt_wbuf_free(&jobbuf);
-	if (ret < 0) {
+	if (initrd_write(&io, base, nbase, &jobent, 1, path) < 0 ||
+	    initrd_append_tail(path, initrd_pad_mib_from_env(), a->compress == INITRD_LZ4) < 0 ||
+	    stat(path, &st) < 0) {
 		unlink(path);
 		rmdir(tmpl);
-		locks_release(&locks);
-		return KT_EXIT_INFRA;
+		ret = KT_EXIT_INFRA;
+		goto free_mods;
 	}
-	a->vm.kernel = kernel;
+	if (!a->vm.mem_mib)
+		a->vm.mem_mib = machine_default_mem_mib((size_t)st.st_size,
+							topology_vcpus(&a->vm.topo), a->vm.topo.nodes);
+	/* The init checks the archive's last file only when told it is there. */
+	snprintf(append, sizeof(append), "ktstr.sentinel=1%s%s%s",
+		 a->verbose ? " ktstr.topo=1" : "", a->vm.append ? " " : "",
+		 a->vm.append ? a->vm.append : "");
+	a->vm.append = append;
+	a->vm.kernel = k.image;
 	a->vm.initrd = path;
-	if (a->verbose)
-		kt_note("kernel %s (%s)", kernel, version[0] ? version : "version unknown");
+	if (a->verbose) {
+		kt_note("kernel %s (%s, found as %s)", k.image,
+			k.version[0] ? k.version : "version unknown", k.source);
+		if (ms.n || ms.builtin)
+			kt_note("modules: %zu files from %s, %zu built in", ms.n,
+				a->modules_dir ? a->modules_dir : k.modules, ms.builtin);
+		kt_note("memory: %u MiB, initramfs %lld KiB", a->vm.mem_mib,
+			(long long)st.st_size / 1024);
+	}
 	session_init(&s);
 	s.verbose = a->verbose;
+	s.timeout_ms = a->timeout_ms;
 	s.dmesg = a->dmesg ? stderr : NULL;
 	s.on_frame = print_frame;
 	s.ctx = job;
@@ -405,7 +533,10 @@ static int run_job(struct run_args *a, struct jobspec *js)
 		ret = KT_EXIT_USAGE;
 		goto out;
 	}
-	ret = session_run(&s, &a->vm, a->timeout_ms);
+	/* --timeout covers the whole run: module resolution and packing count too. */
+	spent = kt_now_ms() - t0;
+	ret = session_run(&s, &a->vm, a->timeout_ms > (int64_t)spent ?
+			  a->timeout_ms - (int64_t)spent : 1);
 	ret = lifecycle_verdict(job, &s, ret);
 	session_free(&s);
 out:
@@ -415,7 +546,13 @@ out:
 		close(s.raw_fd);
 	unlink(path);
 	rmdir(tmpl);
+free_mods:
 	locks_release(&locks);
+	kt_wbuf_free(&jobbuf);
+	free(base);
+	free(modpaths);
+	free(order);
+	modules_free(&ms);
 	return ret;
 }
 

@@ -24,6 +24,10 @@ static void end_line(struct console *c)
 	c->curlen = 0;
 	if (!c->panic[0] && strstr(line, "Kernel panic - not syncing"))
 		snprintf(c->panic, sizeof(c->panic), "%s", line);
+	if (!c->unpack_err[0] && strstr(line, "Initramfs unpacking failed"))
+		snprintf(c->unpack_err, sizeof(c->unpack_err), "%s", line);
+	if (strstr(line, "reboot: "))
+		snprintf(c->reboot, sizeof(c->reboot), "%s", line);
 	if (c->echo)
 		fprintf(c->echo, "%s\n", line);
 }

@@ -17,6 +17,8 @@ struct console {
 	char tail[CONSOLE_TAIL][CONSOLE_LINE];
 	unsigned ntail;		/* lines ever completed */
 	char panic[CONSOLE_LINE];	/* first "Kernel panic" line, or "" */
+	char unpack_err[CONSOLE_LINE];	/* "Initramfs unpacking failed: ..." (out of memory) */
+	char reboot[CONSOLE_LINE];	/* the kernel's last "reboot: ..." line */
 };
 
 void console_init(struct console *c, int log_fd, FILE *echo);

@@ -58,7 +58,7 @@ tmp=$(mktemp -d "$cache/.fetch.XXXXXX")
 chmod 755 "$tmp"   # apt-get download hands the file to the _apt user
 trap 'rm -rf "$tmp"' EXIT
 say "downloading $pkg with apt-get download"
-( cd "$tmp" && apt-get download -q "$pkg" >&2 ) || die "apt-get download $pkg failed"
+( cd "$tmp" && if [ "$quiet" = 1 ]; then apt-get download -q "$pkg"; else apt-get download "$pkg"; fi >&2 ) || die "apt-get download $pkg failed"
 deb=$(ls "$tmp"/*.deb 2>/dev/null | head -n 1)
 [ -n "$deb" ] || die "apt-get download left no .deb in $tmp"
 say "unpacking $(basename "$deb")"

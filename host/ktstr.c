@@ -24,6 +24,8 @@ static const struct cmd cmds[] = {
 	{ "job", cmd_job, "check a job file, or compile it for an embedded init" },
 	{ "topo", cmd_topo, "show the host topology ktstr plans CPU reservations with" },
 	{ "locks", cmd_locks, "show which ktstr runs hold which host LLCs and CPUs" },
+	{ "kernel", cmd_kernel, "list the kernels ktstr finds, fetch one" },
+	{ "doctor", cmd_doctor, "check that this host can run ktstr, and say how to fix it" },
 };
 
 static void usage(FILE *to)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "session.h"
 #include "report.h"
+#include "diagnose.h"
 #include "util.h"
 #include "../shared/kmsgmatch.h"
 
@@ -16,6 +17,7 @@
 #include <unistd.h>
 
 #define EXIT_GRACE_MS 5000	/* after EXIT, how long QEMU gets to power off */
+#define STOP_GRACE_MS 3000	/* after the timeout, how long the guest gets to stop */
 
 static sigset_t session_sigs(void)
 {
@@ -63,7 +65,11 @@ static void on_frame(struct session *s, const struct kt_frame *f)
 			s->unknown++;
 		return;
 	case REPORT_OTHER:
-		if (s->on_frame)
+		if (f->type == KT_MSG_TOPO_CPU || f->type == KT_MSG_TOPO_NODE) {
+			if (guest_topo_frame(&s->topo, f, s->want_topo, s->verbose) < 0)
+				kt_err("malformed %s frame (seq %u) from the guest; ignored",
+				       kt_msg_name(f->type), f->seq);
+		} else if (s->on_frame)
 			s->on_frame(s->ctx, f);
 		else
 			s->unknown++;
@@ -164,20 +170,12 @@ static int pump(struct session *s, int which, int fd)
 	return 1;
 }
 
-static int report_failure(struct session *s, int64_t timeout_ms)
+static int report_failure(struct session *s)
 {
-	const char *stage = s->last_stage[0] ? s->last_stage : "(none reported)";
+	char msg[2048];
 
-	if (s->con.panic[0])
-		kt_err("kernel panic: %s", s->con.panic);
-	else if (s->timed_out)
-		kt_err("timed out after %.1f s with no EXIT from the guest; last stage: %s",
-		       timeout_ms / 1000.0, stage);
-	else if (!s->have_hello && s->con.ntail == 0)
-		kt_err("QEMU exited before the kernel printed anything (status %d)",
-		       WIFEXITED(s->vm.status) ? WEXITSTATUS(s->vm.status) : -1);
-	else
-		kt_err("the VM stopped before the guest reported EXIT; last stage: %s", stage);
+	diagnose_failure(s, msg, sizeof(msg));
+	kt_err("%s", msg);
 	if (s->qemu_outlen)
 		fprintf(stderr, "QEMU said:\n%s%s", s->qemu_out,
 			s->qemu_out[s->qemu_outlen - 1] == '\n' ? "" : "\n");
@@ -193,6 +191,10 @@ int session_run(struct session *s, const struct vm_config *cfg, int64_t timeout_
 	int open_fds = 4, sigfd, ret;
 	int live[4] = { 1, 1, 1, 1 };
 
+	if (!s->timeout_ms)	/* the caller may have set the whole run's, for the message */
+		s->timeout_ms = timeout_ms;
+	s->mem_mib = cfg->mem_mib;
+	s->want_topo = &cfg->topo;
 	console_init(&s->con, s->console_log_fd, s->dmesg);
 	if (kt_decoder_init(&s->dec) < 0) {
 		kt_err("out of memory for the report decoder");
@@ -220,9 +222,15 @@ int session_run(struct session *s, const struct vm_config *cfg, int64_t timeout_
 		int n;
 
 		if (now >= deadline) {
-			if (!s->have_exit)
-				s->timed_out = 1;
-			break;
+			if (s->have_exit || s->stop_sent)
+				break;
+			/* Time is up: ask the guest to stop, and kill QEMU if it does not. */
+			s->stop_sent = 1;
+			if (send(s->vm.report_fd, "S", 1, MSG_NOSIGNAL | MSG_DONTWAIT) < 0 &&
+			    s->verbose)
+				kt_note("asking the guest to stop: %s", strerror(errno));
+			deadline = now + STOP_GRACE_MS;
+			continue;
 		}
 		n = poll(p, 5, (int)(deadline - now));
 		if (n < 0 && errno == EINTR)
@@ -249,7 +257,7 @@ int session_run(struct session *s, const struct vm_config *cfg, int64_t timeout_
 				open_fds--;
 			}
 		}
-		if (s->have_exit && deadline > kt_now_ms() + EXIT_GRACE_MS)
+		if (s->have_exit && !s->stop_sent && deadline > kt_now_ms() + EXIT_GRACE_MS)
 			deadline = kt_now_ms() + EXIT_GRACE_MS;
 	}
 	close(sigfd);
@@ -262,8 +270,10 @@ int session_run(struct session *s, const struct vm_config *cfg, int64_t timeout_
 		return 128 + s->signo;
 	}
 	report_show_stream_stats(&s->dec.st, s->seq_gaps);
-	if (!s->have_exit)
-		return report_failure(s, timeout_ms);
+	s->timed_out = s->stop_sent;
+	if (!s->have_exit || s->timed_out)
+		return report_failure(s);
+	guest_topo_summary(&s->topo, s->want_topo);
 	report_show_exit(&s->exit);
 	ret = s->exit.status;
 	if (ret < 0 || ret > 255)

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include "../shared/msg.h"
 #include "console.h"
+#include "guest_topo.h"
 #include "vm.h"
 
 struct session {
@@ -38,6 +39,11 @@ struct session {
 	uint32_t next_seq;
 	int signo;		/* signal that interrupted the run, or 0 */
 	int timed_out;
+	struct guest_topo topo;	/* what the guest reported of its CPUs */
+	const struct topology *want_topo;
+	int stop_sent;		/* the guest was asked to stop (timeout) */
+	int64_t timeout_ms;	/* for messages; session_run sets it unless the caller did */
+	unsigned mem_mib;
 	char qemu_out[2048];	/* the last of what QEMU printed */
 	size_t qemu_outlen;
 };

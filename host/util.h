@@ -25,5 +25,7 @@ int64_t kt_parse_duration_ms(const char *s);
 /* Directory holding the running ktstr binary (for finding ktstr-init). */
 int kt_exe_dir(char *buf, size_t sz);
 uint64_t kt_now_ms(void);
+/* snprintf for paths: returns 0, or -1 (errno ENAMETOOLONG) if the result did not fit. */
+int kt_pathf(char *buf, size_t sz, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 #endif

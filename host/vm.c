@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #define QBOOT "/usr/share/qemu/qboot.rom"
-#define MAX_ARGS 64
+#define MAX_ARGS (64 + 4 * TOPO_MAX_NODES + 2 * TOPO_MAX_NODES * TOPO_MAX_NODES)
 
 /* Kernel parameters ktstr always passes; documented in README "Kernel parameters". */
 static const char base_append[] =
@@ -73,6 +73,7 @@ int vm_start(const struct vm_config *cfg, struct vm *vm)
 {
 	char smp[128], mem[32], append[4096], con[64], rep[64], ser[64], qmp[64];
 	const char *argv[MAX_ARGS];
+	struct topo_args numa;
 	int rep_sv[2] = { -1, -1 }, con_sv[2] = { -1, -1 }, err_p[2] = { -1, -1 };
 	int ser_sv[2] = { -1, -1 };
 	int qmp_sv[2] = { -1, -1 }, perf = cfg->plan && cfg->plan->mode == PLAN_PERF;
@@ -116,11 +117,16 @@ int vm_start(const struct vm_config *cfg, struct vm *vm)
 	argv[argc++] = "none";
 	argv[argc++] = "-no-reboot";
 	argv[argc++] = "-machine";
-	argv[argc++] = "q35";
+	argv[argc++] = cfg->machine ? cfg->machine : "q35";
 	argv[argc++] = "-accel";
 	argv[argc++] = vm->kvm ? "kvm" : "tcg";
 	argv[argc++] = "-cpu";
-	argv[argc++] = vm->kvm ? "host" : "max";
+	/*
+	 * TCG's "max" CPU says AuthenticAMD without topoext, and Linux then shares the L3
+	 * across the whole package; as GenuineIntel it reads CPUID leaves 4 and 0x1f and sees
+	 * one L3 per die, which is what --topology asks for.
+	 */
+	argv[argc++] = vm->kvm ? "host" : "max,vendor=GenuineIntel";
 	if (access(QBOOT, R_OK) == 0) {	/* skips SeaBIOS's option-ROM scan */
 		argv[argc++] = "-bios";
 		argv[argc++] = QBOOT;
@@ -129,6 +135,12 @@ int vm_start(const struct vm_config *cfg, struct vm *vm)
 	argv[argc++] = smp;
 	argv[argc++] = "-m";
 	argv[argc++] = mem;
+	numa.used = 0;
+	if (topology_qemu_args(&cfg->topo, cfg->mem_mib, cfg->numa_dist, &numa, argv, &argc,
+			       MAX_ARGS - 32) < 0) {
+		kt_err("too many QEMU arguments for the NUMA layout");
+		goto fail;
+	}
 	argv[argc++] = "-kernel";
 	argv[argc++] = cfg->kernel;
 	argv[argc++] = "-initrd";

@@ -19,6 +19,8 @@ struct vm_config {
 	enum vm_accel accel;
 	const struct plan *plan;	/* host CPUs to confine/pin QEMU to (plan.h), or NULL */
 	int verbose;		/* say how QEMU was pinned */
+	const char *machine;		/* --machine, NULL: q35 */
+	const unsigned char *numa_dist;	/* nodes x nodes distances, NULL: QEMU's default */
 };
 
 struct vm {

@@ -13,6 +13,8 @@ const char *kt_msg_name(uint16_t type)
 	case KT_MSG_KMSG: return "KMSG";
 	case KT_MSG_LOG: return "LOG";
 	case KT_MSG_SCHED_EXIT: return "SCHED_EXIT";
+	case KT_MSG_TOPO_CPU: return "TOPO_CPU";
+	case KT_MSG_TOPO_NODE: return "TOPO_NODE";
 	}
 	return "UNKNOWN";
 }
@@ -158,5 +160,59 @@ int kt_dec_sched_exit(const struct kt_frame *f, struct kt_sched_exit *m)
 	m->t_ns = kt_get_u64(&r);
 	kt_get_str(&r, m->why, sizeof(m->why));
 	kt_get_str(&r, m->log, sizeof(m->log));
+	return done(&r);
+}
+
+int kt_enc_topo_cpu(struct kt_wbuf *out, uint32_t seq, const struct kt_topo_cpu *m)
+{
+	struct kt_wbuf p = { 0 };
+
+	kt_put_u32(&p, m->cpu);
+	kt_put_u32(&p, (uint32_t)m->node);
+	kt_put_u32(&p, (uint32_t)m->package);
+	kt_put_u32(&p, (uint32_t)m->die);
+	kt_put_u32(&p, (uint32_t)m->core);
+	kt_put_str(&p, m->llc);
+	kt_put_str(&p, m->siblings);
+	return kt_frame_finish(out, KT_MSG_TOPO_CPU, seq, &p);
+}
+
+int kt_enc_topo_node(struct kt_wbuf *out, uint32_t seq, const struct kt_topo_node *m)
+{
+	struct kt_wbuf p = { 0 };
+
+	kt_put_u32(&p, m->node);
+	kt_put_u64(&p, m->mem_kib);
+	kt_put_str(&p, m->cpus);
+	kt_put_str(&p, m->distance);
+	return kt_frame_finish(out, KT_MSG_TOPO_NODE, seq, &p);
+}
+
+int kt_dec_topo_cpu(const struct kt_frame *f, struct kt_topo_cpu *m)
+{
+	struct kt_rbuf r;
+
+	memset(m, 0, sizeof(*m));
+	kt_rbuf_of_frame(&r, f);
+	m->cpu = kt_get_u32(&r);
+	m->node = (int32_t)kt_get_u32(&r);
+	m->package = (int32_t)kt_get_u32(&r);
+	m->die = (int32_t)kt_get_u32(&r);
+	m->core = (int32_t)kt_get_u32(&r);
+	kt_get_str(&r, m->llc, sizeof(m->llc));
+	kt_get_str(&r, m->siblings, sizeof(m->siblings));
+	return done(&r);
+}
+
+int kt_dec_topo_node(const struct kt_frame *f, struct kt_topo_node *m)
+{
+	struct kt_rbuf r;
+
+	memset(m, 0, sizeof(*m));
+	kt_rbuf_of_frame(&r, f);
+	m->node = kt_get_u32(&r);
+	m->mem_kib = kt_get_u64(&r);
+	kt_get_str(&r, m->cpus, sizeof(m->cpus));
+	kt_get_str(&r, m->distance, sizeof(m->distance));
 	return done(&r);
 }

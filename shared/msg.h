@@ -19,6 +19,9 @@ enum kt_msg_type {
 	KT_MSG_KMSG = 5,	/* an interesting kernel log line */
 	KT_MSG_LOG = 6,		/* a line of text from the init */
 	KT_MSG_SCHED_EXIT = 7,	/* the scheduler under test exited (died, or was stopped) */
+	/* 24..31: what the guest sees of the machine (guest/topo.c) */
+	KT_MSG_TOPO_CPU = 24,	/* one online CPU: node, LLC and thread siblings */
+	KT_MSG_TOPO_NODE = 25,	/* one NUMA node: CPUs, memory, distances */
 };
 
 const char *kt_msg_name(uint16_t type);
@@ -62,12 +65,29 @@ struct kt_sched_exit {
 	char log[4096];		/* the last lines of its output */
 };
 
+struct kt_topo_cpu {
+	uint32_t cpu;
+	int32_t node;		/* -1: no node directory links it */
+	int32_t package, die, core;	/* topology/{physical_package,die,core}_id, or -1 */
+	char llc[128];		/* cache/index3/shared_cpu_list, "" if no L3 */
+	char siblings[128];	/* topology/thread_siblings_list */
+};
+
+struct kt_topo_node {
+	uint32_t node;
+	uint64_t mem_kib;	/* MemTotal of the node */
+	char cpus[128];		/* cpulist */
+	char distance[256];	/* the node's distance row, as sysfs prints it */
+};
+
 /* Encoders: append one frame of the message to out. Return -1 on allocation failure. */
 int kt_enc_hello(struct kt_wbuf *out, uint32_t seq, const struct kt_hello *m);
 int kt_enc_exit(struct kt_wbuf *out, uint32_t seq, const struct kt_exit *m);
 int kt_enc_stage(struct kt_wbuf *out, uint32_t seq, const struct kt_stage *m);
 int kt_enc_error(struct kt_wbuf *out, uint32_t seq, const struct kt_error *m);
 int kt_enc_text(struct kt_wbuf *out, uint16_t type, uint32_t seq, const struct kt_text *m);
+int kt_enc_topo_cpu(struct kt_wbuf *out, uint32_t seq, const struct kt_topo_cpu *m);
+int kt_enc_topo_node(struct kt_wbuf *out, uint32_t seq, const struct kt_topo_node *m);
 
 int kt_enc_sched_exit(struct kt_wbuf *out, uint32_t seq, const struct kt_sched_exit *m);
 int kt_dec_sched_exit(const struct kt_frame *f, struct kt_sched_exit *m);
@@ -77,5 +97,7 @@ int kt_dec_exit(const struct kt_frame *f, struct kt_exit *m);
 int kt_dec_stage(const struct kt_frame *f, struct kt_stage *m);
 int kt_dec_error(const struct kt_frame *f, struct kt_error *m);
 int kt_dec_text(const struct kt_frame *f, struct kt_text *m);
+int kt_dec_topo_cpu(const struct kt_frame *f, struct kt_topo_cpu *m);
+int kt_dec_topo_node(const struct kt_frame *f, struct kt_topo_node *m);
 
 #endif

@@ -18,6 +18,8 @@ static void decode_payload(const struct kt_frame *f)
 		struct kt_error er;
 		struct kt_text t;
 		struct kt_sched_exit x;
+		struct kt_topo_cpu tc;
+		struct kt_topo_node tn;
 	} m;
 
 	switch (f->type) {
@@ -26,6 +28,8 @@ static void decode_payload(const struct kt_frame *f)
 	case KT_MSG_STAGE: kt_dec_stage(f, &m.s); break;
 	case KT_MSG_ERROR: kt_dec_error(f, &m.er); break;
 	case KT_MSG_SCHED_EXIT: kt_dec_sched_exit(f, &m.x); break;
+	case KT_MSG_TOPO_CPU: kt_dec_topo_cpu(f, &m.tc); break;
+	case KT_MSG_TOPO_NODE: kt_dec_topo_node(f, &m.tn); break;
 	default: kt_dec_text(f, &m.t); break;
 	}
 }

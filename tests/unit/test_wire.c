@@ -239,11 +239,46 @@ static void test_oversized_payload(void **state)
 	kt_wbuf_free(&w);
 }
 
+static void test_roundtrip_topo(void **state)
+{
+	struct kt_topo_cpu c = { .cpu = 5, .node = 1, .package = 1, .die = 2, .core = 1,
+				 .llc = "4-7", .siblings = "5" }, c2;
+	struct kt_topo_node n = { .node = 1, .mem_kib = 262144, .cpus = "4-7",
+				  .distance = "20 10" }, n2;
+	struct kt_wbuf w = { 0 };
+	struct kt_decoder d;
+	struct kt_frame f;
+
+	(void)state;
+	assert_int_equal(kt_enc_topo_cpu(&w, 0, &c), 0);
+	assert_int_equal(kt_enc_topo_node(&w, 1, &n), 0);
+	assert_int_equal(kt_decoder_init(&d), 0);
+	kt_decoder_feed(&d, w.buf, w.len);
+	assert_int_equal(kt_decoder_next(&d, &f), KT_DEC_FRAME);
+	assert_int_equal(f.type, KT_MSG_TOPO_CPU);
+	assert_int_equal(kt_dec_topo_cpu(&f, &c2), 0);
+	assert_int_equal(c2.cpu, 5);
+	assert_int_equal(c2.node, 1);
+	assert_int_equal(c2.die, 2);
+	assert_string_equal(c2.llc, "4-7");
+	assert_string_equal(c2.siblings, "5");
+	assert_int_equal(kt_decoder_next(&d, &f), KT_DEC_FRAME);
+	assert_int_equal(kt_dec_topo_node(&f, &n2), 0);
+	assert_int_equal(n2.mem_kib, 262144);
+	assert_string_equal(n2.distance, "20 10");
+	/* A truncated payload is refused, not read past its end */
+	f.len = 6;
+	assert_int_equal(kt_dec_topo_node(&f, &n2), -1);
+	kt_decoder_free(&d);
+	kt_wbuf_free(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_roundtrip_hello),
 		cmocka_unit_test(test_roundtrip_all_types),
+		cmocka_unit_test(test_roundtrip_topo),
 		cmocka_unit_test(test_byte_at_a_time),
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_flipped_bit),
