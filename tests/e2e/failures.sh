@@ -2,16 +2,23 @@
 # How a run ends when it does not end well: timeout (the guest is asked to stop), SIGINT,
 # SIGTERM, init crash, triple fault, QEMU crash, too little memory. After each: the right
 # exit status and message, no QEMU left running and no temporary file left (each run gets a
-# private TMPDIR).
+# private TMPDIR and lock directory).
 . "$(dirname "$0")/lib.sh"
 
-# clean NAME: nothing of the run in $TMP/NAME.tmp survives, no QEMU that used it runs
+# clean NAME: nothing of the run in $TMP/NAME.tmp survives, no QEMU that used it runs, and
+# every host CPU lock it took in $TMP/NAME.locks is free again
 clean() {
   check "$1: no QEMU left running" bash -c "! pgrep -f '[q]emu-system.*$TMP/$1.tmp/' >/dev/null"
   check "$1: no temporary file left" bash -c "[ -z \"\$(ls -A '$TMP/$1.tmp')\" ]"
+  check "$1: its CPU locks are released" bash -c "
+    for f in '$TMP/$1.locks'/*.lock; do [ -e \"\$f\" ] || exit 0; flock -n -x \"\$f\" true || exit 1; done"
 }
-# priv NAME ARGS...: run_ktstr with TMPDIR=$TMP/NAME.tmp
-priv() { local n=$1; shift; mkdir -p "$TMP/$n.tmp"; TMPDIR=$TMP/$n.tmp run_ktstr "$n" "$@"; }
+# priv NAME ARGS...: run_ktstr with a private TMPDIR and lock directory
+priv() {
+  local n=$1; shift
+  mkdir -p "$TMP/$n.tmp" "$TMP/$n.locks"
+  TMPDIR=$TMP/$n.tmp KTSTR_LOCK_DIR=$TMP/$n.locks run_ktstr "$n" "$@"
+}
 
 # QEMU dying of a signal is named as a crash (no kernel needed to boot).
 printf '#!/bin/sh\nkill -SEGV $$\n' > "$TMP/qemu-segv"; chmod +x "$TMP/qemu-segv"
@@ -34,8 +41,8 @@ clean timeout
 # Signals: started in the background, signalled once the guest is up (or still booting).
 signal_run() {	# NAME SIGNAL WAIT-FOR-STAGE
   local name=$1 sig=$2 stage=$3 pid i
-  mkdir -p "$TMP/$name.tmp"
-  TMPDIR=$TMP/$name.tmp "$KTSTR" run --kernel "$KERNEL" -v --append ktstr.crash=hang \
+  mkdir -p "$TMP/$name.tmp" "$TMP/$name.locks"
+  TMPDIR=$TMP/$name.tmp KTSTR_LOCK_DIR=$TMP/$name.locks "$KTSTR" run --kernel "$KERNEL" -v --append ktstr.crash=hang \
     --timeout 200s >"$TMP/$name.out" 2>"$TMP/$name.err" &
   pid=$!
   for ((i = 0; i < 1200; i++)); do
@@ -48,6 +55,7 @@ signal_run() {	# NAME SIGNAL WAIT-FOR-STAGE
 }
 signal_run sigint INT hang
 check "SIGINT is exit 130 (rc=$RC)" [ "$RC" = 130 ]
+check "the run had taken CPU locks" bash -c "ls '$TMP/sigint.locks'/*.lock >/dev/null 2>&1"
 check "and says it was interrupted" grep -q "interrupted by signal 2" "$TMP/sigint.err"
 clean sigint
 signal_run sigterm TERM ""
