@@ -198,6 +198,17 @@ static int depmod_cache(const char *dir, const char *ver, char *out, size_t osz)
 		}
 	}
 	closedir(d);
+	/* A built tree may have no modules.builtin.modinfo; depmod only warns about it. */
+	if (kt_pathf(dst, sizeof(dst), "%s/modules.builtin.modinfo", mdir) == 0 &&
+	    access(dst, F_OK) < 0) {
+		int fd = open(dst, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+
+		if (fd < 0) {
+			kt_err("creating %s: %s", dst, strerror(errno));
+			goto fail;
+		}
+		close(fd);
+	}
 	if (run_depmod(tmp, ver) < 0)
 		goto fail;
 	if (rename(tmp, final) < 0) {

@@ -121,6 +121,9 @@ static int parse(struct obj *o, char *err, size_t errsz)
 		return -1;
 	}
 	o->machine = eh->e_machine;
+	/* A relocatable object (a kernel module, a .o) is never run: no interpreter, no libraries. */
+	if (eh->e_type == ET_REL)
+		return 0;
 	if (eh->e_phentsize != sizeof(Elf64_Phdr) || eh->e_phoff > len ||
 	    (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr) > len - eh->e_phoff) {
 		seterr(err, errsz, "%s: malformed ELF program headers", o->path);

@@ -98,6 +98,15 @@ static void test_static_and_not_elf(void **state)
 	assert_int_equal(d.n, 0);
 	assert_int_equal(elf_resolve(&r, "/no/such/binary", &d, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "/no/such/binary"));
+	/* A relocatable object (a kernel module, a .o) has no program headers and no libraries */
+	if (have_cc) {
+		char obj[300];
+
+		snprintf(obj, sizeof(obj), "%s/foo.o", dir);
+		assert_int_equal(sh("cc -c -o '%s' '%s/foo.c'", obj, dir), 0);
+		assert_int_equal(elf_resolve(&r, obj, &d, err, sizeof(err)), 0);
+		assert_int_equal(d.n, 0);
+	}
 	elf_resolver_free(&r);
 }
 
