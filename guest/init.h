@@ -100,6 +100,13 @@ void kmsg_open(const char *test_line);
 void kmsg_poll(void);
 void kmsg_close(void);
 
+/* reaper.c: orphans are reaped; children the init forked itself are registered so their
+ * owners keep their exit status. */
+void reaper_own(pid_t pid);
+void reaper_disown(pid_t pid);
+void reaper_poll(void);
+unsigned long reaper_count(void);
+
 /* console.c: messages on /dev/console (the kernel log's serial port) */
 void con_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void console_setup(void);

@@ -44,6 +44,9 @@ static void reap_orphans(void)
 static __attribute__((noreturn)) void finish(int status, const char *reason)
 {
 	sched_stop("stopped at the end", 1);
+	reaper_poll();
+	if (reaper_count())
+		report_text(KT_MSG_LOG, "reaped %lu orphaned processes", reaper_count());
 	reap_orphans();
 	kmsg_close();
 	report_exit(status, reason);
@@ -55,6 +58,7 @@ static __attribute__((noreturn)) void finish(int status, const char *reason)
 int init_poll(void)
 {
 	kmsg_poll();
+	reaper_poll();
 	/* The host's --timeout expired: stop; the last stage says how far the run got. */
 	if (report_stop_requested())
 		finish(99, "stopped by the host: its --timeout expired");
@@ -114,7 +118,7 @@ static __attribute__((noreturn)) void run(struct kt_job *job)
 		report_stage("settle");
 	}
 	ret = workers_run(job);
-	reap_orphans();
+	reaper_poll();	/* not waitpid(-1): the scheduler's status is sched_check's */
 	if (sched_has_failed())
 		finish(1, "the scheduler died while the workers ran");
 	if (ret < 0)
@@ -137,6 +141,14 @@ int main(int argc, char **argv)
 	/* `exec` work's default program: ktstr-init run as a no-op that exits with N. */
 	if (argc > 1 && !strncmp(argv[1], "--ktstr-exit=", 13))
 		return atoi(argv[1] + 13);
+	/* Test aid for the orphan reaper: leave a child that outlives its parent. */
+	if (argc > 1 && !strcmp(argv[1], "--ktstr-orphan")) {
+		if (fork() == 0) {
+			usleep(20000);
+			_exit(0);
+		}
+		return 0;
+	}
 	/* PID 1 gets no default handlers; ignore what a stray terminal signal could send. */
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGHUP, SIG_IGN);

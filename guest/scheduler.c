@@ -126,6 +126,7 @@ int sched_start(const struct kt_job *j)
 	}
 	if (sched_pid == 0)
 		child(j);
+	reaper_own(sched_pid);
 	sched_pgid = sched_pid;
 	report_text(KT_MSG_LOG, "scheduler %s started (pid %d), output in %s", j->scheduler,
 		    (int)sched_pid, SCHED_LOG);
@@ -134,6 +135,7 @@ int sched_start(const struct kt_job *j)
 
 		kmsg_poll();
 		if (waitpid(sched_pid, &status, WNOHANG) == sched_pid) {
+			reaper_disown(sched_pid);
 			sched_pid = 0;
 			sched_failed = 1;
 			send_exit(status, 0, ms < ALIVE_MS ? "exited within 1 s of starting" :
@@ -175,6 +177,7 @@ int sched_check(void)
 	if (!sched_pid)
 		return sched_failed ? -1 : 0;
 	if (waitpid(sched_pid, &status, WNOHANG) == sched_pid) {
+		reaper_disown(sched_pid);
 		sched_pid = 0;
 		sched_failed = 1;
 		send_exit(status, 0, "died while the workers ran");
@@ -211,6 +214,7 @@ void sched_stop(const char *why, int expected)
 		}
 		sleep_ms(10);
 	}
+	reaper_disown(sched_pid);
 	sched_pid = 0;
 	snprintf(msg, sizeof(msg), "%s (%s)", why,
 		 sig == SIGINT ? "SIGINT" : "SIGKILL after 2 s");

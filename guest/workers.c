@@ -128,6 +128,7 @@ static int spawn_group(struct run *r, uint32_t gi)
 			close(go[1]);
 			worker_proc_main(r, gi, first, per, fds, go[0]);
 		}
+		reaper_own(pid);
 		/* Both sides set the process group, so neither races the other's kill(-pid). */
 		setpgid(pid, pid);
 		close(go[0]);
@@ -148,8 +149,10 @@ static int spawn_group(struct run *r, uint32_t gi)
 
 static void reap_nohang(struct pstate *p)
 {
-	if (!p->reaped && waitpid(p->pid, &p->wstatus, WNOHANG) == p->pid)
+	if (!p->reaped && waitpid(p->pid, &p->wstatus, WNOHANG) == p->pid) {
 		p->reaped = 1;
+		reaper_disown(p->pid);
+	}
 }
 
 /* Waits for every worker's ready byte (a dead process's workers never send theirs). */

@@ -100,3 +100,16 @@ check "the knob's line reaches the host as KMSG" \
 run_ktstr jobpath run --kernel "$KERNEL" --timeout 120s --append ktstr.job=/ktstr/nope
 check "a missing ktstr.job= file fails (rc=$RC)" [ "$RC" = 99 ]
 check "and is named" grep -q '^init failed at stage job: open /ktstr/nope: No such file or directory' "$TMP/jobpath.out"
+
+# 7. PID 1 reaps orphans while the workers run, without taking the scheduler's or the
+#    workers' exit status: each exec leaves a child that outlives its parent. (The fake
+#    scheduler writes a WARNING line to the kernel log, hence kernel_warnings=ignore.)
+run_ktstr orphans run --kernel "$KERNEL" --timeout 120s --duration 1s \
+  --scheduler "$DATA/sched-alive.sh" --set kernel_warnings=ignore \
+  --group 'orph:work=exec,cmd=/ktstr/init --ktstr-orphan,loop=1,workers=1'
+check "a run that leaves orphans passes (rc=$RC)" [ "$RC" = 0 ]
+check "the init says it reaped them" grep -qE '^guest: reaped [1-9][0-9]* orphaned processes' "$TMP/orphans.out"
+check "the worker still reports done" grep -qE '^worker orph/0 .*: done' "$TMP/orphans.out"
+check "the scheduler is still stopped at the end with SIGINT" \
+  grep -q 'stopped at the end' "$TMP/orphans.out"
+[ "$RC" = 0 ] || diag "$TMP/orphans.out" "$TMP/orphans.err"
