@@ -19,6 +19,18 @@
 #define KTSTR_VERSION "0.1.0"
 #endif
 
+/*
+ * json_array_append_new quietly drops a NULL (a json_pack that failed); count those, so a
+ * document with a hole is an error rather than a silently shorter array.
+ */
+static int holes;
+
+static void append(json_t *a, json_t *v)
+{
+	if (!v || json_array_append_new(a, v) < 0)
+		holes++;
+}
+
 /* json_real refuses NaN and infinities: those are null. */
 static json_t *num(double v)
 {
@@ -51,6 +63,22 @@ static json_t *gstr(const char *s)
 	return json_string(buf);
 }
 
+/* An object key from the guest, made valid UTF-8 the same way. */
+static const char *key_of(const char *s, char *buf, size_t sz)
+{
+	json_t *j = json_string(s);
+	size_t i;
+
+	if (j) {
+		json_decref(j);
+		return s;
+	}
+	for (i = 0; s[i] && i < sz - 1; i++)
+		buf[i] = (unsigned char)s[i] < 0x80 ? s[i] : '?';
+	buf[i] = '\0';
+	return buf;
+}
+
 static json_t *checks_obj(const struct kt_checks *c)
 {
 	return json_pack("{s:b, s:o, s:b, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
@@ -72,15 +100,18 @@ static json_t *job_obj(const struct kt_job *j)
 	json_t *sys = json_array(), *groups = json_array();
 
 	for (uint32_t i = 0; i < j->nsysctls; i++)
-		json_array_append_new(sys, json_pack("{s:o, s:o}", "name", gstr(j->sysctls[i].name),
+		append(sys, json_pack("{s:o, s:o}", "name", gstr(j->sysctls[i].name),
 						     "value", gstr(j->sysctls[i].value)));
 	for (uint32_t i = 0; i < j->ngroups; i++) {
 		const struct kt_group *g = &j->groups[i];
 		json_t *params = json_object();
+		char key[sizeof(g->params[0].key)];
 
 		for (uint32_t k = 0; k < g->nparams; k++)
-			json_object_set_new(params, g->params[k].key, gstr(g->params[k].value));
-		json_array_append_new(groups, json_pack(
+			if (json_object_set_new(params, key_of(g->params[k].key, key, sizeof(key)),
+						gstr(g->params[k].value)) < 0)
+				holes++;
+		append(groups, json_pack(
 			"{s:o, s:o, s:o, s:I, s:I, s:o, s:o, s:o, s:o, s:i, s:I, s:I, s:I, s:b, s:o}",
 			"name", gstr(g->name), "work", gstr(g->work), "params", params,
 			"workers", (json_int_t)g->workers, "duration_ms", (json_int_t)g->duration_ms,
@@ -137,15 +168,16 @@ static json_t *worker_obj(const struct kt_worker_report *w)
 	json_t *cpus = json_array(), *mig = json_array(), *numa = json_array();
 
 	for (uint32_t i = 0; i < w->ncpus; i++)
-		json_array_append_new(cpus, json_integer(w->cpus[i]));
+		append(cpus, json_integer(w->cpus[i]));
 	for (uint32_t i = 0; i < w->nmig; i++)
-		json_array_append_new(mig, json_pack("{s:o, s:I, s:I}", "t_ns", u64(w->mig[i].t_ns),
+		append(mig, json_pack("{s:o, s:I, s:I}", "t_ns", u64(w->mig[i].t_ns),
 						     "from", (json_int_t)w->mig[i].from,
 						     "to", (json_int_t)w->mig[i].to));
 	for (uint32_t i = 0; i < w->nnodes; i++)
-		json_array_append_new(numa, u64(w->numa_pages[i]));
+		append(numa, u64(w->numa_pages[i]));
 	return json_pack("{s:I, s:I, s:s, s:i, s:i, s:b, s:I, s:o, s:o, s:o, s:o, s:o, s:o, "
-			 "s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:o, s:o, s:o, s:o, s:o}",
+			 "s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:o, s:o, s:o, s:o, "
+			 "s:o}",
 			 "index", (json_int_t)w->index, "tid", (json_int_t)w->tid,
 			 "status", status_name(w->status), "exit_code", (int)w->exit_code,
 			 "signo", (int)w->signo, "completed", w->completed != 0,
@@ -181,7 +213,7 @@ static json_t *group_obj(const struct result *r, uint32_t g)
 		return NULL;
 	for (uint32_t i = 0; i < rg->nslots; i++)
 		if (rg->slot[i])
-			json_array_append_new(workers, worker_obj(rg->slot[i]));
+			append(workers, worker_obj(rg->slot[i]));
 	if (rg->have_info)
 		info = json_pack("{s:o, s:o, s:o, s:I, s:I, s:I}", "cgroup", gstr(rg->info.cgroup),
 				 "cpus", gstr(rg->info.cpus), "mems", gstr(rg->info.mems),
@@ -220,29 +252,29 @@ static json_t *document(const struct result *r, const struct verdict *vd, int st
 
 		if (!go)
 			goto oom;
-		json_array_append_new(groups, go);
+		append(groups, go);
 	}
 	for (size_t i = 0; i < vd->n; i++) {
 		const struct outcome *o = &vd->v[i];
 
-		json_array_append_new(checks, json_pack("{s:o, s:s, s:s, s:o}",
+		append(checks, json_pack("{s:o, s:s, s:s, s:o}",
 			"group", o->group[0] ? gstr(o->group) : json_null(), "check", o->check,
 			"result", o->result == OUTCOME_PASS ? "pass" :
 				  o->result == OUTCOME_FAIL ? "fail" : "skip",
 			"detail", gstr(o->detail)));
 	}
 	for (size_t i = 0; i < r->kmsg_kept; i++)
-		json_array_append_new(kmsg, json_pack("{s:o, s:b}", "text", gstr(r->kmsg[i].text),
+		append(kmsg, json_pack("{s:o, s:b}", "text", gstr(r->kmsg[i].text),
 						      "warning", r->kmsg[i].warning));
 	for (size_t i = 0; i < r->errors_kept; i++) {
 		const struct kt_error *e = &r->errors[i];
 
-		json_array_append_new(errors, json_pack("{s:i, s:o, s:o, s:o, s:o}", "errno",
+		append(errors, json_pack("{s:i, s:o, s:o, s:o, s:o}", "errno",
 			(int)e->err, "stage", gstr(e->stage), "call", gstr(e->call),
 			"path", gstr(e->path), "message", gstr(e->msg)));
 	}
 	for (size_t i = 0; i < r->rejects_kept; i++)
-		json_array_append_new(rejects, gstr(r->rejects[i]));
+		append(rejects, gstr(r->rejects[i]));
 	if (r->have_hello)
 		guest = json_pack("{s:i, s:I, s:o, s:o, s:o}", "protocol", (int)r->hello.proto,
 				  "ncpus", (json_int_t)r->hello.ncpus, "mem_kib", u64(r->hello.mem_kib),
@@ -292,12 +324,15 @@ oom:
 int output_json(const char *flag, const char *path, const struct result *r,
 		const struct verdict *vd, int status, const char *why, const struct run_meta *m)
 {
-	json_t *doc = document(r, vd, status, why, m);
+	json_t *doc;
 	size_t flags = JSON_INDENT(2) | JSON_REAL_PRECISION(10);
 	char tmp[4200];
 	int ret;
 
-	if (!doc) {
+	holes = 0;
+	doc = document(r, vd, status, why, m);
+	if (!doc || holes) {
+		json_decref(doc);
 		kt_err("%s: building the JSON document failed (out of memory)", flag);
 		return -1;
 	}

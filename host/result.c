@@ -185,7 +185,7 @@ static const char *const warn_patterns[] = {
 	"WARNING:", "BUG:", "Oops", "kernel BUG", "general protection fault",
 	"detected stall", "self-detected stall", "soft lockup", "hard LOCKUP",
 	"blocked for more than", "Kernel panic", "UBSAN:", "KASAN:", "list_add corruption",
-	"scheduling while atomic", "sched_ext: BPF scheduler", "watchdog:",
+	"scheduling while atomic", "watchdog:",
 };
 
 int result_kmsg_is_warning(const char *line)
