@@ -9,10 +9,13 @@
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <jansson.h>
 
 #ifndef KTSTR_VERSION
@@ -321,37 +324,63 @@ oom:
 	return NULL;
 }
 
-int output_json(const char *flag, const char *path, const struct result *r,
-		const struct verdict *vd, int status, const char *why, const struct run_meta *m)
+char *output_json_string(const struct result *r, const struct verdict *vd, int status,
+			 const char *why, const struct run_meta *m)
 {
 	json_t *doc;
-	size_t flags = JSON_INDENT(2) | JSON_REAL_PRECISION(10);
-	char tmp[4200];
-	int ret;
+	char *text;
 
 	holes = 0;
 	doc = document(r, vd, status, why, m);
 	if (!doc || holes) {
 		json_decref(doc);
+		return NULL;
+	}
+	text = json_dumps(doc, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
+	json_decref(doc);
+	return text;
+}
+
+int output_json(const char *flag, const char *path, const struct result *r,
+		const struct verdict *vd, int status, const char *why, const struct run_meta *m)
+{
+	char *text = output_json_string(r, vd, status, why, m);
+	struct stat st;
+	char tmp[4200];
+	int fd, ret = 0;
+
+	if (!text) {
 		kt_err("%s: building the JSON document failed (out of memory)", flag);
 		return -1;
 	}
 	if (!strcmp(path, "-")) {
-		ret = json_dumpf(doc, stdout, flags);
-		fputc('\n', stdout);
-		fflush(stdout);
-		json_decref(doc);
-		if (ret < 0)
-			kt_err("%s: writing JSON to stdout failed", flag);
-		return ret < 0 ? -1 : 0;
+		if (fputs(text, stdout) < 0 || fputc('\n', stdout) < 0 || fflush(stdout) < 0) {
+			kt_err("%s: writing JSON to stdout: %s", flag, strerror(errno));
+			ret = -1;
+		}
+		free(text);
+		return ret;
+	}
+	/* A device or FIFO (/dev/null, a pipe) is written in place: never renamed over. */
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		fd = open(path, O_WRONLY | O_CLOEXEC);
+		if (fd < 0 || kt_write_all(fd, text, strlen(text)) < 0 ||
+		    kt_write_all(fd, "\n", 1) < 0 || close(fd) < 0) {
+			kt_err("%s: writing %s: %s", flag, path, strerror(errno));
+			ret = -1;
+		}
+		free(text);
+		return ret;
 	}
 	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
-	ret = json_dump_file(doc, tmp, flags);
-	json_decref(doc);
-	if (ret < 0 || rename(tmp, path) < 0) {
-		kt_err("%s: writing %s failed: %s", flag, path, strerror(errno));
-		unlink(tmp);
-		return -1;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0 || kt_write_all(fd, text, strlen(text)) < 0 || kt_write_all(fd, "\n", 1) < 0 ||
+	    close(fd) < 0 || rename(tmp, path) < 0) {
+		kt_err("%s: writing %s: %s", flag, fd < 0 ? tmp : path, strerror(errno));
+		if (fd >= 0)
+			unlink(tmp);
+		ret = -1;
 	}
-	return 0;
+	free(text);
+	return ret;
 }

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <libxml/xmlwriter.h>
 
 static int write_doc(xmlTextWriterPtr w, const struct verdict *vd, const char *suite,
@@ -57,6 +58,22 @@ int junit_write(const struct verdict *vd, const char *suite, double seconds, con
 	char tmp[4200];
 	int to_stdout = !strcmp(path, "-"), ret;
 	xmlTextWriterPtr w;
+	struct stat st;
+
+	/* A device or FIFO (/dev/null, a pipe) is written in place: never renamed over. */
+	if (!to_stdout && stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		w = xmlNewTextWriterFilename(path, 0);
+		if (!w) {
+			kt_err("--junit: cannot open %s: %s", path, strerror(errno));
+			return -1;
+		}
+		xmlTextWriterSetIndent(w, 1);
+		ret = write_doc(w, vd, suite, seconds);
+		xmlFreeTextWriter(w);
+		if (ret < 0)
+			kt_err("--junit: writing %s failed", path);
+		return ret;
+	}
 
 	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
 	w = xmlNewTextWriterFilename(to_stdout ? "-" : tmp, 0);

@@ -47,5 +47,8 @@ void output_summary(FILE *out, const struct result *r, const struct verdict *vd,
  */
 int output_json(const char *flag, const char *path, const struct result *r,
 		const struct verdict *vd, int status, const char *why, const struct run_meta *m);
+/* The same document as a malloc'd string (NULL if out of memory). */
+char *output_json_string(const struct result *r, const struct verdict *vd, int status,
+			 const char *why, const struct run_meta *m);
 
 #endif

@@ -483,6 +483,81 @@ static void test_many_failures(void **state)
 	done(&x, &j);
 }
 
+#define EPS 1e-9
+#define assert_near(a, b) \
+	do { \
+		double a_ = (a), b_ = (b); \
+		if (!(a_ - b_ <= EPS && b_ - a_ <= EPS)) \
+			fail_msg("%s = %.12g, expected %.12g", #a, a_, b_); \
+	} while (0)
+
+/* Group statistics against values computed by hand. */
+static void test_group_stats(void **state)
+{
+	struct kt_worker_report w[3];
+	struct group_stats gs;
+	struct kt_job j;
+	struct run x;
+
+	(void)state;
+	synth_job1(&j, 3);
+	synth_mkworker(&w[0], 0, 0, 101, 100, 10);
+	synth_mkworker(&w[1], 0, 1, 102, 200, 20);
+	synth_mkworker(&w[2], 0, 2, 103, 600, 60);
+	w[0].cpus[0] = 2;
+	w[1].ncpus = 2;
+	w[1].cpus[0] = 0;
+	w[1].cpus[1] = 1;
+	w[2].cpus[0] = 3;
+	w[1].max_gap_ns = 75000000;
+	w[1].max_gap_cpu = 1;
+	w[1].max_gap_at_ns = 1500000000;
+	w[0].run_delay_ns = 1000000;
+	w[1].run_delay_ns = 2000000;
+	w[2].run_delay_ns = 6000000;
+	w[0].migrations = 5;
+	w[2].migrations = 300;		/* 300 in 600 iterations: ratio 0.5 */
+	/* wake samples: worker 0 {10, 20} us, worker 1 {30} us: pooled p50 20, p99 29.8 */
+	w[0].wake.count = 2;
+	w[0].wake.n = 2;
+	w[0].wake.v_ns[0] = 10000;
+	w[0].wake.v_ns[1] = 20000;
+	w[0].wake.max_ns = 20000;
+	w[1].wake.count = 7;
+	w[1].wake.n = 1;
+	w[1].wake.v_ns[0] = 30000;
+	w[1].wake.max_ns = 90000;
+	judge(&x, &j, w, 3, 4);
+	assert_int_equal(group_stats_compute(&x.r, 0, &gs), 0);
+	assert_int_equal(gs.reports, 3);
+	assert_int_equal(gs.done, 3);
+	assert_string_equal(gs.cpus, "0-3");
+	/* rates 100, 200, 600: mean 300; deviations -200,-100,300: var 140000/3 */
+	assert_near(gs.rate.mean, 300);
+	assert_near(gs.rate.stddev, sqrt(140000.0 / 3));
+	assert_near(stats_cv(&gs.rate), sqrt(140000.0 / 3) / 300);
+	assert_near(gs.offcpu.min, 10);
+	assert_near(gs.offcpu.mean, 30);
+	assert_near(gs.offcpu.max, 60);
+	assert_near(stats_spread(&gs.offcpu), 50);
+	assert_near(gs.max_gap_ms, 75);
+	assert_int_equal(gs.max_gap_tid, 102);
+	assert_int_equal(gs.max_gap_cpu, 1);
+	assert_near(gs.max_gap_at_s, 1.5);
+	assert_int_equal(gs.migrations, 305);
+	assert_near(gs.max_migration_ratio, 0.5);
+	assert_int_equal(gs.wake.count, 9);
+	assert_near(gs.wake.us.p50, 20);
+	assert_near(gs.wake.us.p99, 29.8);	/* rank 1.98 of {10, 20, 30} */
+	assert_near(gs.wake.max_us, 90);
+	assert_int_equal(gs.timer.us.n, 0);
+	assert_near(gs.run_delay_ms.mean, 3);
+	assert_near(worker_offcpu_pct(&w[1]), 20);
+	assert_near(worker_rate(&w[2]), 600);
+	assert_near(worker_migration_ratio(&w[0]), 0.05);
+	done(&x, &j);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -499,6 +574,7 @@ int main(void)
 		cmocka_unit_test(test_kernel_warnings),
 		cmocka_unit_test(test_exit_status),
 		cmocka_unit_test(test_many_failures),
+		cmocka_unit_test(test_group_stats),
 	};
 	return cmocka_run_group_tests_name("checks", tests, NULL, NULL);
 }
