@@ -71,7 +71,7 @@ int result_set_job(struct result *r, const struct kt_job *j)
 	free_groups(r);
 	kt_job_free(&r->job);
 	r->have_job = 0;
-	if (kt_job_encode(&w, j) < 0)
+	if (kt_job_encode(&w, 0, j) < 0)
 		goto out;
 	if (kt_job_decode_buf(w.buf, w.len, &r->job, why, sizeof(why)) < 0)
 		goto out;
@@ -95,7 +95,7 @@ static void echoed_job(struct result *r, const struct kt_frame *f)
 	char why[256];
 
 	if (r->job_from_host) {
-		if (kt_job_encode(&w, &r->job) < 0) {
+		if (kt_job_encode(&w, f->seq, &r->job) < 0) {
 			kt_wbuf_free(&w);
 			return;
 		}

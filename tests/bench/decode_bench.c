@@ -64,15 +64,11 @@ int main(int argc, char **argv)
 	if (!ntpl) {	/* no capture with workers: a synthetic HELLO, job and full report */
 		struct kt_hello hl = { .proto = KT_PROTO, .ncpus = 4 };
 		struct kt_job j;
-		struct kt_wbuf jw = { 0 };
 
 		kt_enc_hello(&head, 0, &hl);
 		kt_job_init(&j);
 		kt_job_add_group(&j, "bench")->workers = 64;
-		kt_job_encode(&jw, &j);
-		kt_frame_append(&head, KT_MSG_JOB, 1, jw.buf + KT_HDR_LEN,
-				jw.len - KT_HDR_LEN - KT_TRAILER_LEN);
-		kt_wbuf_free(&jw);
+		kt_job_encode(&head, 1, &j);
 		kt_job_free(&j);
 		memset(&w, 0, sizeof(w));
 		w.ncpus = 4;
@@ -81,7 +77,6 @@ int main(int argc, char **argv)
 			w.wake.v_ns[i] = w.timer.v_ns[i] = (uint32_t)(1000 + 37 * i);
 	}
 	kt_put_bytes(&s, head.buf, head.len);
-	seq = ntpl ? 2 : 2;
 	for (size_t k = 0; s.len < want && !s.oom; k++) {
 		if (ntpl) {
 			size_t off = 0, i = k % ntpl;

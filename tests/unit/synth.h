@@ -24,15 +24,10 @@ static inline void synth_hello(struct synth *s, uint32_t ncpus)
 	kt_enc_hello(&s->w, s->seq++, &h);
 }
 
-/* The job as the guest echoes it: the job's payload in a frame of the stream's sequence. */
+/* The job as the guest echoes it: one frame in the stream's sequence. */
 static inline void synth_job(struct synth *s, const struct kt_job *j)
 {
-	struct kt_wbuf jw = { 0 };
-
-	kt_job_encode(&jw, j);
-	kt_frame_append(&s->w, KT_MSG_JOB, s->seq++, jw.buf + KT_HDR_LEN,
-			jw.len - KT_HDR_LEN - KT_TRAILER_LEN);
-	kt_wbuf_free(&jw);
+	kt_job_encode(&s->w, s->seq++, j);
 }
 
 static inline void synth_worker(struct synth *s, const struct kt_worker_report *w)
