@@ -24,6 +24,23 @@ double worker_migration_ratio(const struct kt_worker_report *w)
 			     : (double)w->migrations;
 }
 
+/* 1234567 -> "1.23M": work rates span nine orders of magnitude across work types. */
+const char *fmt_si(char *buf, size_t sz, double v)
+{
+	static const char suffix[] = " kMGT";
+	int i = 0;
+
+	while (v >= 999.5 && i < 4) {
+		v /= 1000;
+		i++;
+	}
+	if (i == 0)
+		snprintf(buf, sz, "%.3g", v);
+	else
+		snprintf(buf, sz, "%.3g%c", v, suffix[i]);
+	return buf;
+}
+
 /* The group's valid reports in worker order; *n of them. NULL with n 0 when there are none. */
 static const struct kt_worker_report **reports(const struct result *r, uint32_t g, size_t *n,
 					       int done_only)
@@ -194,6 +211,7 @@ static void add(struct ctx *x, const char *check, enum outcome_result res, const
 static void check_starvation(struct ctx *x)
 {
 	struct fails f;
+	char num[16];
 
 	if (x->c->starvation != 1) {
 		add(x, "starvation", OUTCOME_SKIP, "group %s: off (starvation=0)", x->name);
@@ -212,8 +230,8 @@ static void check_starvation(struct ctx *x)
 	if (f.n)
 		add(x, "starvation", OUTCOME_FAIL, "%s", fails_end(&f));
 	else
-		add(x, "starvation", OUTCOME_PASS, "group %s: every worker did work (least %.4g "
-		    "units/s)", x->name, x->gs->rate.min);
+		add(x, "starvation", OUTCOME_PASS, "group %s: every worker did work (the least "
+		    "%s units/s)", x->name, fmt_si(num, sizeof(num), x->gs->rate.min));
 }
 
 static void check_fairness(struct ctx *x)
@@ -267,6 +285,9 @@ static void check_gaps(struct ctx *x)
 	}
 	if (f.n)
 		add(x, "gaps", OUTCOME_FAIL, "%s", fails_end(&f));
+	else if (!x->gs->max_gap_tid)
+		add(x, "gaps", OUTCOME_PASS, "group %s: no gap recorded (limit %.4g ms)", x->name,
+		    lim);
 	else
 		add(x, "gaps", OUTCOME_PASS, "group %s: longest gap %.0f ms, worker %u "
 		    "(limit %.4g ms)", x->name, x->gs->max_gap_ms, x->gs->max_gap_tid, lim);
@@ -538,13 +559,39 @@ static int check_reports(const struct result *r, struct verdict *vd)
 			   "rejected");
 }
 
+/* The last line of the scheduler's log: usually its own last word on why it stopped. */
+static const char *last_line(const char *log, char *buf, size_t sz)
+{
+	size_t n = strlen(log);
+
+	while (n && log[n - 1] == '\n')
+		n--;
+	for (size_t i = n; i > 0; i--)
+		if (log[i - 1] == '\n') {
+			snprintf(buf, sz, "%.*s", (int)(n - i), log + i);
+			return buf;
+		}
+	snprintf(buf, sz, "%.*s", (int)n, log);
+	return buf;
+}
+
 static int check_scheduler(const struct result *r, struct verdict *vd)
 {
 	const char *name = r->job.scheduler[0] ? r->job.scheduler : "the scheduler";
+	const struct result_sched *e = &r->sched;
+	char how[64], last[200];
 
-	if (r->sched_exited)
-		return verdict_add(vd, NULL, "scheduler", OUTCOME_FAIL, "%s exited during the run%s%s",
-				   name, r->sched_exit[0] ? ": " : "", r->sched_exit);
+	if (r->sched_deaths) {
+		if (e->signo)
+			snprintf(how, sizeof(how), "killed by signal %d (%s)", e->signo,
+				 sigabbrev_np(e->signo) ? sigabbrev_np(e->signo) : "?");
+		else
+			snprintf(how, sizeof(how), "exit status %d", e->code);
+		return verdict_add(vd, NULL, "scheduler", OUTCOME_FAIL,
+				   "%s %s: %s at +%.1f s%s%s", name, e->why[0] ? e->why : "exited",
+				   how, e->t_ns / 1e9, e->log[0] ? "; its last line: " : "",
+				   e->log[0] ? last_line(e->log, last, sizeof(last)) : "");
+	}
 	if (!r->job.scheduler[0])
 		return verdict_add(vd, NULL, "scheduler", OUTCOME_SKIP,
 				   "no scheduler under test: the kernel's own");
@@ -562,7 +609,8 @@ static int check_scheduler(const struct result *r, struct verdict *vd)
 							   name);
 			}
 	}
-	return verdict_add(vd, NULL, "scheduler", OUTCOME_PASS, "%s ran to the end", name);
+	return verdict_add(vd, NULL, "scheduler", OUTCOME_PASS, "%s ran to the end%s", name,
+			   r->sched_exited ? " and was stopped by the init" : "");
 }
 
 static int check_kernel(const struct result *r, struct verdict *vd)

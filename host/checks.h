@@ -19,6 +19,9 @@ double worker_offcpu_pct(const struct kt_worker_report *w);
 double worker_rate(const struct kt_worker_report *w);		/* work units per second */
 double worker_migration_ratio(const struct kt_worker_report *w);	/* per iteration */
 
+/* 1234567 -> "1.23M": three significant digits and an SI suffix. */
+const char *fmt_si(char *buf, size_t sz, double v);
+
 struct latency_stats {
 	uint64_t count;		/* events observed in the group */
 	struct stats us;	/* over the pooled reservoir samples, microseconds */

@@ -286,7 +286,11 @@ static json_t *document(const struct result *r, const struct verdict *vd, int st
 		exitj = json_pack("{s:i, s:o}", "status", (int)r->exit.status,
 				  "reason", gstr(r->exit.reason));
 	if (r->sched_exited)
-		sched = json_pack("{s:o}", "text", gstr(r->sched_exit));
+		sched = json_pack("{s:b, s:i, s:i, s:o, s:o, s:o, s:I}",
+				  "expected", r->sched.expected != 0, "code", (int)r->sched.code,
+				  "signo", (int)r->sched.signo, "t_s", num(r->sched.t_ns / 1e9),
+				  "why", gstr(r->sched.why), "log", gstr(r->sched.log),
+				  "deaths", (json_int_t)r->sched_deaths);
 	host = json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
 			 "ktstr_version", KTSTR_VERSION,
 			 "source", str_or_null(m ? m->source : NULL),

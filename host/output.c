@@ -34,23 +34,6 @@ int output_use_colour(FILE *out)
 	return isatty(fileno(out));
 }
 
-/* 1234567 -> "1.23M": work rates span nine orders of magnitude across work types. */
-static const char *si(char *buf, size_t sz, double v)
-{
-	static const char suffix[] = " kMGT";
-	int i = 0;
-
-	while (v >= 999.5 && i < 4) {
-		v /= 1000;
-		i++;
-	}
-	if (i == 0)
-		snprintf(buf, sz, "%.3g", v);
-	else
-		snprintf(buf, sz, "%.3g%c", v, suffix[i]);
-	return buf;
-}
-
 static const char *pair(char *buf, size_t sz, const struct latency_stats *l)
 {
 	if (!l->us.n)
@@ -81,7 +64,7 @@ static void table(FILE *out, const struct result *r)
 			snprintf(off, sizeof(off), "-");
 		fprintf(out, "%-16.16s %4s %-9.9s %7s %19s %6.1f %6.0f ms %6llu %13s %13s %6.1f ms\n",
 			r->job.groups[g].name, wrk, gs.cpus[0] ? gs.cpus : "-",
-			gs.rate.n ? si(rate, sizeof(rate), gs.rate.mean) : "-", off,
+			gs.rate.n ? fmt_si(rate, sizeof(rate), gs.rate.mean) : "-", off,
 			gs.offcpu.max - gs.offcpu.min, gs.max_gap_ms,
 			(unsigned long long)gs.migrations, pair(wk, sizeof(wk), &gs.wake),
 			pair(tm, sizeof(tm), &gs.timer), gs.run_delay_ms.mean);
@@ -126,7 +109,7 @@ static void workers(FILE *out, const struct result *r)
 			}
 			fprintf(out, "%-16.16s %5u %8u %-8s %-9.9s %7s %8.1f %6.0f ms %6llu %9s\n",
 				r->job.groups[g].name, w->index, w->tid, status_name(w->status),
-				cpus[0] ? cpus : "-", si(rate, sizeof(rate), worker_rate(w)),
+				cpus[0] ? cpus : "-", fmt_si(rate, sizeof(rate), worker_rate(w)),
 				worker_offcpu_pct(w), w->max_gap_ns / 1e6,
 				(unsigned long long)w->migrations, wake);
 		}
@@ -190,8 +173,22 @@ void output_header(FILE *out, const struct result *r)
 	}
 	for (size_t i = 0; i < r->kmsg_kept; i++)
 		fprintf(out, "kernel: %s\n", r->kmsg[i].text);
-	if (r->sched_exited)
-		fprintf(out, "scheduler exited: %s\n", r->sched_exit);
+	if (r->sched_exited) {
+		const struct result_sched *e = &r->sched;
+
+		fprintf(out, "scheduler: %s: ", e->why);
+		if (e->signo)
+			fprintf(out, "killed by signal %d (%s)", e->signo, strsignal(e->signo));
+		else
+			fprintf(out, "exit status %d", e->code);
+		fprintf(out, " at %.3f s\n", e->t_ns / 1e9);
+		for (const char *p = e->log; *p;) {
+			size_t n = strcspn(p, "\n");
+
+			fprintf(out, "  | %.*s\n", (int)n, p);
+			p += n + (p[n] == '\n');
+		}
+	}
 	if (r->have_exit)
 		fprintf(out, "guest exit: status %d (%s)\n", r->exit.status, r->exit.reason);
 }

@@ -214,6 +214,30 @@ static void kmsg(struct result *r, const struct kt_frame *f)
 	}
 }
 
+/* An unreadable SCHED_EXIT counts as a death: the safe reading. */
+static void sched_exit(struct result *r, const struct kt_frame *f)
+{
+	struct result_sched *e = &r->sched;
+	struct kt_rbuf rb;
+
+	memset(e, 0, sizeof(*e));
+	kt_rbuf_of_frame(&rb, f);
+	e->code = (int32_t)kt_get_u32(&rb);
+	e->signo = (int32_t)kt_get_u32(&rb);
+	e->expected = kt_get_u8(&rb);
+	e->t_ns = kt_get_u64(&rb);
+	kt_get_str(&rb, e->why, sizeof(e->why));
+	kt_get_str(&rb, e->log, sizeof(e->log));
+	r->sched_exited = 1;
+	if (rb.err) {
+		memset(e, 0, sizeof(*e));
+		snprintf(e->why, sizeof(e->why), "malformed SCHED_EXIT frame");
+		reject(r, "SCHED_EXIT frame seq %u: malformed", f->seq);
+	}
+	if (rb.err || !e->expected)
+		r->sched_deaths++;
+}
+
 void result_frame(struct result *r, const struct kt_frame *f)
 {
 	r->frames++;
@@ -256,14 +280,9 @@ void result_frame(struct result *r, const struct kt_frame *f)
 	case KT_MSG_KMSG:
 		kmsg(r, f);
 		break;
-	case KT_MSG_SCHED_EXIT: {
-		struct kt_text t;
-
-		r->sched_exited = 1;
-		if (kt_dec_text(f, &t) == 0)
-			snprintf(r->sched_exit, sizeof(r->sched_exit), "%s", t.text);
+	case KT_MSG_SCHED_EXIT:
+		sched_exit(r, f);
 		break;
-	}
 	case KT_MSG_JOB:
 		echoed_job(r, f);
 		break;

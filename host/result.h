@@ -32,6 +32,16 @@ struct result_kmsg {
 	int warning;		/* matched a warning pattern (result_kmsg_is_warning) */
 };
 
+/* The scheduler's end (SCHED_EXIT, docs/protocol.md). */
+struct result_sched {
+	int32_t code;		/* exit status, -1 when killed by a signal */
+	int32_t signo;
+	uint8_t expected;	/* 1: the init stopped it at the end */
+	uint64_t t_ns;		/* guest CLOCK_MONOTONIC */
+	char why[128];
+	char log[4096];		/* the last lines of its output */
+};
+
 struct result_group {
 	int have_info;
 	struct kt_group_info info;	/* GROUP: what the guest set up */
@@ -47,8 +57,10 @@ struct result {
 	struct kt_exit exit;
 	struct result_group *groups;	/* job.ngroups entries once the job is known */
 
-	int sched_exited;		/* SCHED_EXIT seen */
-	char sched_exit[1024];		/* its text */
+	/* SCHED_EXIT: the last one; deaths count those the init did not ask for */
+	int sched_exited;		/* any SCHED_EXIT seen */
+	unsigned sched_deaths;		/* died, failed to attach, or unreadable */
+	struct result_sched sched;
 
 	uint64_t nkmsg, nwarnings;
 	size_t kmsg_kept;

@@ -365,12 +365,25 @@ static void test_scheduler(void **state)
 	synth_hello(&s, 2);
 	synth_job(&s, &j);
 	synth_worker(&s, &w[0]);
-	synth_text(&s, KT_MSG_SCHED_EXIT, "runtime error (stall detected)");
+	synth_sched_exit(&s, 0, 1, "died while workers ran",
+			 "starting\nEXIT: runtime error (stall detected)\n");
 	synth_exit(&s, 0);
 	judge_stream(&x, &s);
 	expect(&x, NULL, "scheduler", OUTCOME_FAIL,
-	       "/ktstr/scx_simple exited during the run: runtime error (stall detected)");
+	       "/ktstr/scx_simple died while workers ran: exit status 1 at +3.5 s; its last line: "
+	       "EXIT: runtime error (stall detected)");
 	assert_int_equal(x.status, 1);
+	done(&x, NULL);
+	/* stopped by the init at the end: that is how every run ends, not a failure */
+	s.seq = 0;
+	synth_hello(&s, 2);
+	synth_job(&s, &j);
+	synth_worker(&s, &w[0]);
+	synth_sched_exit(&s, 1, 0, "stopped at the end", "");
+	synth_exit(&s, 0);
+	judge_stream(&x, &s);
+	expect(&x, NULL, "scheduler", OUTCOME_PASS, "ran to the end and was stopped by the init");
+	assert_int_equal(x.status, 0);
 	done(&x, NULL);
 	w[0].policy = 0;
 	judge(&x, &j, w, 1, 2);

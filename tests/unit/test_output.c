@@ -84,7 +84,7 @@ static void rich_run(struct run *x)
 	for (int i = 0; i < 4; i++)
 		synth_worker(&s, &w[i]);
 	synth_text(&s, KT_MSG_KMSG, "sched_ext: BPF scheduler \"test\" enabled");
-	synth_text(&s, KT_MSG_SCHED_EXIT, "unregistered from user space");
+	synth_sched_exit(&s, 0, -1, "died while workers ran", "unregistered from user space\n");
 	synth_exit(&s, 0);
 	memset(x, 0, sizeof(*x));
 	result_init(&x->r);
@@ -288,7 +288,7 @@ static void test_summary(void **state)
 	assert_non_null(strstr(s, "10.0/25.0/40.0"));
 	assert_non_null(strstr(s, "FAIL fairness        group pingers: off-CPU spread 30.0 %"));
 	assert_non_null(strstr(s, "FAIL sentinel        group hogs: worker 202 killed by signal 11 (SEGV)"));
-	assert_non_null(strstr(s, "FAIL scheduler       /ktstr/scx_test exited during the run"));
+	assert_non_null(strstr(s, "FAIL scheduler       /ktstr/scx_test died while workers ran: exit status -1"));
 	assert_non_null(strstr(s, "PASS starvation"));
 	assert_non_null(strstr(s, "checks off or not applicable"));
 	assert_null(strstr(s, "SKIP"));
