@@ -367,8 +367,55 @@ static void test_junit_per_check_per_group(void **state)
 	run_free(&x);
 }
 
-int main(void)
+/*
+ * Used by tests/e2e/checks.sh on real output: "--validate FILE" checks a JSON document
+ * against the schema, "--junit FILE" parses JUnit XML and prints its counts.
+ */
+static int tool(int argc, char **argv)
 {
+	if (!strcmp(argv[1], "--validate")) {
+		json_t *schema = load_schema(), *doc;
+		json_error_t e;
+		char err[1100];
+		int ret;
+
+		doc = json_load_file(argv[2], 0, &e);
+		if (!doc) {
+			printf("%s:%d: not JSON: %s\n", argv[2], e.line, e.text);
+			return 1;
+		}
+		ret = js_validate(schema, doc, err, sizeof(err));
+		printf("%s: %s\n", argv[2], ret ? err : "valid");
+		json_decref(doc);
+		json_decref(schema);
+		return ret ? 1 : 0;
+	}
+	if (!strcmp(argv[1], "--junit")) {
+		xmlDocPtr doc = xmlReadFile(argv[2], NULL, XML_PARSE_NONET);
+		char *t, *f;
+
+		if (!doc)
+			return 1;
+		t = xpath_str(doc, "string(/testsuites/testsuite/@tests)");
+		f = xpath_str(doc, "string(/testsuites/testsuite/@failures)");
+		printf("tests=%s failures=%s testcases=", t, f);
+		xmlFree(t);
+		xmlFree(f);
+		t = xpath_str(doc, "count(//testcase)");
+		printf("%s\n", t);
+		xmlFree(t);
+		xmlFreeDoc(doc);
+		return 0;
+	}
+	(void)argc;
+	fprintf(stderr, "usage: test_output [--validate FILE.json | --junit FILE.xml]\n");
+	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 3)
+		return tool(argc, argv);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_json_matches_schema),
 		cmocka_unit_test(test_schema_rejects_bad_documents),

@@ -1,0 +1,89 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Checks and verdicts end to end: a run that must pass (with --json, --junit and
+# --output-dir, all validated), the captured stream decoded to the same verdict, damaged and
+# truncated streams, a run that must fail its fairness check, and the exit codes.
+. "$(dirname "$0")/lib.sh"
+
+VALIDATE=$BUILD/tests/test_output
+validate() { KTSTR_TOP=$TOP "$VALIDATE" --validate "$1" >"$TMP/validate.out" 2>&1 || { diag "$TMP/validate.out"; return 1; }; }
+checklines() { grep -E '^(PASS|FAIL|SKIP) ' "$1"; }
+
+# Usage errors come before any VM boots.
+run_ktstr badjson run --kernel /nonexistent --json "$TMP/no/such/dir/r.json"
+check "an uncreatable --json path exits 2 before boot (rc=$RC)" \
+  bash -c "[ $RC = 2 ] && grep -q -- '--json: cannot create $TMP/no/such/dir/r.json' '$TMP/badjson.err'"
+run_ktstr nofile decode
+check "decode without a FILE exits 2 (rc=$RC)" [ "$RC" = 2 ]
+run_ktstr missing decode "$TMP/missing.bin"
+check "decode of a missing file exits 2 naming it (rc=$RC)" \
+  bash -c "[ $RC = 2 ] && grep -q 'missing.bin' '$TMP/missing.err'"
+run_ktstr dhelp decode --help
+check "decode --help exits 0" bash -c "[ $RC = 0 ] && grep -q -- '--json' '$TMP/dhelp.out'"
+
+if ! need_kernel; then
+  not_ok "fetch the test kernel"; exit 0
+fi
+
+# A run that must pass: two spinners on two vCPUs, every output asked for.
+od=$TMP/od
+run_ktstr pass run --kernel "$KERNEL" -T 1n1l2c1t --work spin --workers 2 --duration 1s \
+  --output-dir "$od" --json "$TMP/pass.json" --junit "$TMP/pass.xml"
+check "a fair run passes with exit 0 (rc=$RC)" [ "$RC" = 0 ]
+check "the summary table has the group's row" grep -qE '^default +2 ' "$TMP/pass.out"
+check "PASS lines name the group and the limit" \
+  grep -q '^PASS fairness        group default: off-CPU spread .* (limit 15 %)' "$TMP/pass.out"
+check "the last line is the verdict" bash -c "tail -n 1 '$TMP/pass.out' | grep -q '^verdict: PASS (exit 0)'"
+[ "$RC" = 0 ] || diag "$TMP/pass.out" "$TMP/pass.err"
+check "--json matches docs/result.schema.json" validate "$TMP/pass.json"
+check "--output-dir has result.json, valid too" validate "$od/result.json"
+check "--output-dir keeps the raw stream and the console" test -s "$od/report.bin" -a -s "$od/console.log"
+"$VALIDATE" --junit "$TMP/pass.xml" >"$TMP/junit.out" 2>&1
+check "--junit parses: one testcase per check of the group plus run-wide ($(cat "$TMP/junit.out"))" \
+  grep -qx 'tests=13 failures=0 testcases=13' "$TMP/junit.out"
+check "no colour codes when stdout is not a terminal" bash -c "! grep -q $'\033' '$TMP/pass.out'"
+
+# The captured stream decodes to the same checks and verdict.
+run_ktstr decode decode "$od/report.bin"
+check "decode of the captured stream exits 0 (rc=$RC)" [ "$RC" = 0 ]
+checklines "$TMP/pass.out" >"$TMP/a"; checklines "$TMP/decode.out" >"$TMP/b"
+check "decode prints the same check lines as the run" cmp -s "$TMP/a" "$TMP/b"
+check "and the same verdict" grep -q '^verdict: PASS (exit 0)' "$TMP/decode.out"
+"$KTSTR" decode --json - "$od/report.bin" >"$TMP/decode.json" 2>"$TMP/decode.err" </dev/null
+check "decode --json - writes only JSON to stdout, valid against the schema" validate "$TMP/decode.json"
+"$KTSTR" decode - <"$od/report.bin" >"$TMP/stdin.out" 2>&1
+check "decode - reads stdin" grep -q '^verdict: PASS' "$TMP/stdin.out"
+
+# A stream cut short: no EXIT, missing reports -> infrastructure (99).
+size=$(stat -c %s "$od/report.bin")
+head -c $((size / 2)) "$od/report.bin" >"$TMP/cut.bin"
+run_ktstr cut decode "$TMP/cut.bin"
+check "a truncated stream is an infrastructure failure, 99 (rc=$RC)" [ "$RC" = 99 ]
+check "naming what is missing" grep -qE 'verdict: ERROR \(exit 99\): the stream ends without' "$TMP/cut.out"
+# A damaged byte in the middle of a worker report: the frame is dropped and counted.
+off=$(grep -obUaP 'KTSR\x01\x00\x10\x00' "$od/report.bin" | head -n 1 | cut -d: -f1)
+if [ -n "$off" ]; then
+  cp "$od/report.bin" "$TMP/bad.bin"
+  printf '\x5a' | dd of="$TMP/bad.bin" bs=1 seek=$((off + 60)) conv=notrunc status=none
+  run_ktstr bad decode "$TMP/bad.bin"
+  check "a damaged worker frame makes the run 99 (rc=$RC)" [ "$RC" = 99 ]
+  check "and is reported as a bad checksum and a missing report" \
+    grep -q 'report stream: .* 1 worker reports missing, 1 bad checksums' "$TMP/bad.out"
+else
+  not_ok "find a WORKER frame in the captured stream"
+fi
+
+# A run that must fail fairness: three spinners on two vCPUs cannot share fairly (two share
+# a CPU while one has its own; the balancer only evens it out slowly), judged with a 1 % bar.
+if "$KTSTR" run --help | grep -q -- '--set'; then
+  run_ktstr unfair run --kernel "$KERNEL" -T 1n1l2c1t --work spin --workers 3 --duration 2s \
+    --set max_spread_pct=1 --junit "$TMP/unfair.xml"
+  check "an unfair run exits 1 (rc=$RC)" [ "$RC" = 1 ]
+  check "FAIL fairness names the group, both workers, the spread and the limit" \
+    grep -qE '^FAIL fairness +group default: off-CPU spread [0-9.]+ % \(worker [0-9]+ [0-9.]+ %, worker [0-9]+ [0-9.]+ %\) \(limit 1 %\)' "$TMP/unfair.out"
+  check "the verdict line says FAIL" grep -q '^verdict: FAIL (exit 1)' "$TMP/unfair.out"
+  "$VALIDATE" --junit "$TMP/unfair.xml" >"$TMP/junit2.out" 2>&1
+  check "JUnit counts the failure ($(cat "$TMP/junit2.out"))" grep -q 'failures=[1-9]' "$TMP/junit2.out"
+  [ "$RC" = 1 ] || diag "$TMP/unfair.out" "$TMP/unfair.err"
+else
+  skip "an unfair run fails its fairness check" "ktstr run has no --set yet (job files)"
+fi
