@@ -554,8 +554,7 @@ static int run_job(struct run_args *a, struct jobspec *js)
 	jd.junit = a->junit;
 	jd.output_dir = a->output_dir;
 	jd.verbose = a->verbose;
-	judge_attach(&jd, &s);
-	if (open_outputs(a, &s) < 0) {
+	if (judge_attach(&jd, &s) < 0 || open_outputs(a, &s) < 0) {
 		ret = KT_EXIT_USAGE;
 		judge_free(&jd);
 		goto out;

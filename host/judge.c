@@ -49,6 +49,7 @@ int judge_check_paths(const char *json, const char *junit)
 int judge_init(struct judge *jd, const struct kt_job *job, int progress)
 {
 	memset(jd, 0, sizeof(*jd));
+	jd->saved_stdout = -1;
 	result_init(&jd->r);
 	if (result_set_job(&jd->r, job) < 0) {
 		kt_err("out of memory copying the job");
@@ -118,11 +119,36 @@ static void tick(void *ctx, const struct session *s)
 	jd->drawn = 1;
 }
 
-void judge_attach(struct judge *jd, struct session *s)
+static int doc_on_stdout(const struct judge *jd)
+{
+	return (jd->json && !strcmp(jd->json, "-")) || (jd->junit && !strcmp(jd->junit, "-"));
+}
+
+int judge_attach(struct judge *jd, struct session *s)
 {
 	s->observe = observe;
 	s->tick = tick;
 	s->octx = jd;
+	if (!doc_on_stdout(jd))
+		return 0;
+	fflush(stdout);
+	jd->saved_stdout = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+	if (jd->saved_stdout < 0 || dup2(STDERR_FILENO, STDOUT_FILENO) < 0) {
+		kt_err("keeping stdout for the document: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static void restore_stdout(struct judge *jd)
+{
+	if (jd->saved_stdout < 0)
+		return;
+	fflush(stdout);
+	if (dup2(jd->saved_stdout, STDOUT_FILENO) < 0)
+		kt_err("restoring stdout: %s", strerror(errno));
+	close(jd->saved_stdout);
+	jd->saved_stdout = -1;
 }
 
 /* Why the session gave up, when it did (it printed the details on stderr already). */
@@ -145,6 +171,7 @@ int judge_finish(struct judge *jd, const struct session *s, int status, const st
 	char why[600] = "", path[4200];
 
 	clear_progress(jd);
+	restore_stdout(jd);
 	if (s->signo)
 		return status;	/* interrupted: the user is gone, leave no half verdict */
 	jd->r.dec = s->dec.st;
@@ -159,7 +186,7 @@ int judge_finish(struct judge *jd, const struct session *s, int status, const st
 		status = checks_exit_status(&jd->r, &vd, why, sizeof(why));
 	if (checks_note_status(&vd, status, why) < 0)
 		status = KT_EXIT_INFRA;
-	if (!(jd->json && !strcmp(jd->json, "-")) && !(jd->junit && !strcmp(jd->junit, "-")))
+	if (!doc_on_stdout(jd))
 		output_summary(stdout, &jd->r, &vd, status, why, output_use_colour(stdout),
 			       jd->verbose);
 	if (jd->json && output_json("--json", jd->json, &jd->r, &vd, status, why, m) < 0)
@@ -178,5 +205,6 @@ int judge_finish(struct judge *jd, const struct session *s, int status, const st
 
 void judge_free(struct judge *jd)
 {
+	restore_stdout(jd);
 	result_free(&jd->r);
 }

@@ -20,13 +20,18 @@ struct judge {
 	int drawn;		/* it is on screen now */
 	uint64_t t0_ms, workers_ms, duration_ms;
 	char stage[32];
+	int saved_stdout;	/* with a document on stdout: the real stdout, -1 otherwise */
 };
 
 /* Whether the output files can be created, before any VM boots. -1 after printing why. */
 int judge_check_paths(const char *json, const char *junit);
 /* The host's job is authoritative for the checks. progress: stderr is a terminal. */
 int judge_init(struct judge *jd, const struct kt_job *job, int progress);
-void judge_attach(struct judge *jd, struct session *s);
+/*
+ * Hooks the session. With --json - or --junit -, what the session prints while the VM runs
+ * goes to stderr, keeping stdout for the document. Returns -1 after printing why.
+ */
+int judge_attach(struct judge *jd, struct session *s);
 /*
  * After session_run returned status: the checks, the summary on stdout and the files.
  * Returns ktstr's exit status.

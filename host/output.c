@@ -214,9 +214,8 @@ void output_summary(FILE *out, const struct result *r, const struct verdict *vd,
 	for (i = 0; name[i] && i < sizeof(upper) - 1; i++)
 		upper[i] = (char)(name[i] - 'a' + 'A');
 	upper[i] = '\0';
-	fprintf(out, "%sverdict: %s%s (exit %d)%s%s\n", colour ? C_BOLD : "",
-		colour ? c : "", upper, status, why && *why ? ": " : "", why ? why : "");
-	if (colour)
-		fputs(C_OFF, out);
+	fprintf(out, "%sverdict: %s%s (exit %d)%s%s%s\n", colour ? C_BOLD : "",
+		colour ? c : "", upper, status, why && *why ? ": " : "", why ? why : "",
+		colour ? C_OFF : "");
 	fflush(out);
 }

@@ -42,6 +42,12 @@ check "--junit parses: one testcase per check of the group plus run-wide ($(cat 
   grep -qx 'tests=13 failures=0 testcases=13' "$TMP/junit.out"
 check "no colour codes when stdout is not a terminal" bash -c "! grep -q $'\033' '$TMP/pass.out'"
 
+# --json - keeps stdout for the document: what the session prints goes to stderr.
+run_ktstr jsonout run --kernel "$KERNEL" --work spin --workers 1 --duration 500ms --json -
+check "run --json - exits 0 (rc=$RC)" [ "$RC" = 0 ]
+check "and stdout is only the document, valid against the schema" validate "$TMP/jsonout.out"
+check "while the guest's lines went to stderr" grep -q '^guest: Linux' "$TMP/jsonout.err"
+
 # The captured stream decodes to the same checks and verdict.
 run_ktstr decode decode "$od/report.bin"
 check "decode of the captured stream exits 0 (rc=$RC)" [ "$RC" = 0 ]
@@ -52,6 +58,23 @@ check "and the same verdict" grep -q '^verdict: PASS (exit 0)' "$TMP/decode.out"
 check "decode --json - writes only JSON to stdout, valid against the schema" validate "$TMP/decode.json"
 "$KTSTR" decode - <"$od/report.bin" >"$TMP/stdin.out" 2>&1
 check "decode - reads stdin" grep -q '^verdict: PASS' "$TMP/stdin.out"
+
+# On a terminal (script(1) gives us one): colour, unless NO_COLOR is set.
+if command -v script >/dev/null; then
+  env -u NO_COLOR script -qec "'$KTSTR' decode '$od/report.bin'" /dev/null >"$TMP/tty.out" 2>&1 </dev/null
+  check "colour on a terminal" grep -q $'\033\[32mPASS\033\[0m' "$TMP/tty.out"
+  NO_COLOR=1 script -qec "'$KTSTR' decode '$od/report.bin'" /dev/null >"$TMP/nocolor.out" 2>&1 </dev/null
+  check "no colour on a terminal with NO_COLOR set" bash -c "grep -q 'verdict: PASS' '$TMP/nocolor.out' && ! grep -q $'\033' '$TMP/nocolor.out'"
+  # The live progress line while the VM boots and runs: stderr is the terminal.
+  script -qec "'$KTSTR' run --kernel '$KERNEL' --work spin --workers 1 --duration 2s" /dev/null \
+    >"$TMP/progress.out" 2>&1 </dev/null
+  check "a progress line while the kernel boots" grep -q $'\033\[Kktstr: [0-9.]* s, booting the kernel' "$TMP/progress.out"
+  check "and while the workers run, against the duration" \
+    grep -q 'workers running: [0-9.]* of 2.0 s' "$TMP/progress.out"
+  check "the run still ends with its verdict" grep -q 'verdict: .*PASS (exit 0)' "$TMP/progress.out"
+else
+  skip "terminal output" "no script(1)"
+fi
 
 # A stream cut short: no EXIT, missing reports -> infrastructure (99).
 size=$(stat -c %s "$od/report.bin")
