@@ -158,41 +158,6 @@ static void stream(FILE *out, const struct result *r)
 			(unsigned long long)(r->invalid - r->rejects_kept));
 }
 
-void output_header(FILE *out, const struct result *r)
-{
-	if (r->have_hello)
-		fprintf(out, "guest: Linux %s %s, %u CPUs, %llu MiB, protocol %u\n",
-			r->hello.release, r->hello.machine, r->hello.ncpus,
-			(unsigned long long)r->hello.mem_kib / 1024, r->hello.proto);
-	for (size_t i = 0; i < r->errors_kept; i++) {
-		const struct kt_error *e = &r->errors[i];
-
-		fprintf(out, "init failed at stage %s: %s %s: %s%s%s\n", e->stage, e->call, e->path,
-			e->err > 0 && e->err < 4096 ? strerror(e->err) : "failed",
-			e->msg[0] ? " -- " : "", e->msg);
-	}
-	for (size_t i = 0; i < r->kmsg_kept; i++)
-		fprintf(out, "kernel: %s\n", r->kmsg[i].text);
-	if (r->sched_exited) {
-		const struct result_sched *e = &r->sched;
-
-		fprintf(out, "scheduler: %s: ", e->why);
-		if (e->signo)
-			fprintf(out, "killed by signal %d (%s)", e->signo, strsignal(e->signo));
-		else
-			fprintf(out, "exit status %d", e->code);
-		fprintf(out, " at %.3f s\n", e->t_ns / 1e9);
-		for (const char *p = e->log; *p;) {
-			size_t n = strcspn(p, "\n");
-
-			fprintf(out, "  | %.*s\n", (int)n, p);
-			p += n + (p[n] == '\n');
-		}
-	}
-	if (r->have_exit)
-		fprintf(out, "guest exit: status %d (%s)\n", r->exit.status, r->exit.reason);
-}
-
 void output_summary(FILE *out, const struct result *r, const struct verdict *vd, int status,
 		    const char *why, int colour, int verbose)
 {

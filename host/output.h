@@ -31,9 +31,6 @@ const char *output_verdict_name(int status);
 /* Colour on out: only a terminal, and never with NO_COLOR set (https://no-color.org). */
 int output_use_colour(FILE *out);
 
-/* What `ktstr run` prints while the guest runs (guest, init errors, kernel lines, exit). */
-void output_header(FILE *out, const struct result *r);
-
 /*
  * The human summary: per-group table, per-worker rows when verbose, PASS/FAIL lines (SKIP
  * too when verbose), stream problems, then the verdict line.

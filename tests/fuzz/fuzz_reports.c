@@ -32,7 +32,6 @@ static void judge(struct result *r)
 		status = checks_exit_status(r, &vd, why, sizeof(why));
 		checks_note_status(&vd, status, why);
 		output_summary(devnull, r, &vd, status, why, 1, 1);
-		output_header(devnull, r);
 		json = output_json_string(r, &vd, status, why, NULL);
 		free(json);
 	}
