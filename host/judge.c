@@ -165,6 +165,30 @@ static void session_why(const struct session *s, int status, char *why, size_t w
 		snprintf(why, wsz, "the session ended with status %d", status);
 }
 
+/* DIR/scheduler.log: the last lines of the scheduler's output, from its SCHED_EXIT. */
+static int write_sched_log(const struct judge *jd)
+{
+	const struct result_sched *e = &jd->r.sched;
+	char path[4200];
+	int fd;
+
+	if (!jd->r.sched_exited)
+		return 0;
+	snprintf(path, sizeof(path), "%s/scheduler.log", jd->output_dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0 || kt_write_all(fd, e->log, strlen(e->log)) < 0) {
+		kt_err("--output-dir: writing %s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	if (close(fd) < 0) {
+		kt_err("--output-dir: writing %s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 int judge_finish(struct judge *jd, const struct session *s, int status, const struct run_meta *m)
 {
 	struct verdict vd = { 0 };
@@ -196,7 +220,8 @@ int judge_finish(struct judge *jd, const struct session *s, int status, const st
 		status = KT_EXIT_INFRA;
 	if (jd->output_dir) {
 		snprintf(path, sizeof(path), "%s/result.json", jd->output_dir);
-		if (output_json("--output-dir", path, &jd->r, &vd, status, why, m) < 0)
+		if (output_json("--output-dir", path, &jd->r, &vd, status, why, m) < 0 ||
+		    write_sched_log(jd) < 0)
 			status = KT_EXIT_INFRA;
 	}
 	verdict_free(&vd);
