@@ -493,6 +493,10 @@ static void check_sentinels(struct ctx *x)
 	struct fails f;
 	char what[128];
 
+	if (!x->nall) {
+		add(x, "sentinel", OUTCOME_SKIP, "group %s: no worker reported", x->name);
+		return;
+	}
 	fails_start(&f, x->name);
 	for (size_t i = 0; i < x->nall; i++) {
 		const struct kt_worker_report *w = x->all[i];
@@ -578,7 +582,7 @@ static const char *last_line(const char *log, char *buf, size_t sz)
 static int check_scheduler(const struct result *r, struct verdict *vd)
 {
 	const char *name = r->job.scheduler[0] ? r->job.scheduler : "the scheduler";
-	const struct result_sched *e = &r->sched;
+	const struct kt_sched_exit *e = &r->sched;
 	char how[64], last[200];
 
 	if (r->sched_deaths) {
@@ -624,12 +628,13 @@ static int check_kernel(const struct result *r, struct verdict *vd)
 		}
 	if (r->job.checks.kernel_warnings != 1)
 		return verdict_add(vd, NULL, "kernel_warnings", OUTCOME_SKIP,
-				   "ignored (kernel_warnings=ignore); %llu seen",
-				   (unsigned long long)r->nwarnings);
+				   "ignored (kernel_warnings=ignore): %llu kernel warning line%s",
+				   (unsigned long long)r->nwarnings, r->nwarnings == 1 ? "" : "s");
 	if (r->nwarnings)
 		return verdict_add(vd, NULL, "kernel_warnings", OUTCOME_FAIL,
-				   "%llu kernel warnings; first: %s",
-				   (unsigned long long)r->nwarnings, first);
+				   "%llu kernel warning line%s (kernel_warnings=ignore to accept "
+				   "them); first: %s", (unsigned long long)r->nwarnings,
+				   r->nwarnings == 1 ? "" : "s", first);
 	return verdict_add(vd, NULL, "kernel_warnings", OUTCOME_PASS, "no kernel warnings in %llu "
 			   "kernel lines reported", (unsigned long long)r->nkmsg);
 }
@@ -650,6 +655,7 @@ int checks_exit_status(const struct result *r, const struct verdict *vd, char *w
 {
 	uint64_t missing = result_missing(r);
 	size_t failed = verdict_count(vd, OUTCOME_FAIL);
+	const struct kt_error *e = &r->errors[0];
 
 	snprintf(why, wsz, "%s", "");
 	if (!r->have_hello) {
@@ -660,21 +666,38 @@ int checks_exit_status(const struct result *r, const struct verdict *vd, char *w
 		snprintf(why, wsz, "the stream ends without the guest's EXIT");
 		return 99;
 	}
-	if (r->nerrors) {
-		snprintf(why, wsz, "the guest's init failed at stage %s: %s %s%s%s",
-			 r->errors[0].stage, r->errors[0].call, r->errors[0].path,
-			 r->errors[0].msg[0] ? ": " : "", r->errors[0].msg);
+	if (r->exit.status == 77) {
+		snprintf(why, wsz, "the guest skipped: %s", r->exit.reason);
+		return 77;
+	}
+	if (r->exit.status == 99 || (r->nerrors && !r->sched_deaths)) {
+		if (r->nerrors)
+			snprintf(why, wsz, "the guest's init failed at stage %s: %s %s%s%s", e->stage,
+				 e->call, e->path, e->msg[0] ? ": " : "", e->msg);
+		else
+			snprintf(why, wsz, "the guest exited 99: %s", r->exit.reason);
 		return 99;
 	}
-	if (r->exit.status == 77 || r->exit.status == 99) {
-		snprintf(why, wsz, "the guest exited %d: %s", r->exit.status, r->exit.reason);
-		return r->exit.status;
+	/* A scheduler that died explains what follows (setup errors, workers that never ran). */
+	if (r->sched_deaths) {
+		snprintf(why, wsz, "%zu of %zu checks failed", failed, vd->n);
+		return 1;
 	}
-	if (r->have_job && (missing || r->invalid)) {
-		snprintf(why, wsz, "the report stream is incomplete: %llu worker reports missing, "
-			 "%llu frames rejected", (unsigned long long)missing,
+	if (r->invalid) {
+		snprintf(why, wsz, "the report stream cannot be trusted: %llu frames rejected",
 			 (unsigned long long)r->invalid);
 		return 99;
+	}
+	/* Missing reports from a guest that says it succeeded: the stream lost them. */
+	if (missing && (r->exit.status == 0 || r->exit.status < 0 || r->exit.status > 255)) {
+		snprintf(why, wsz, "the report stream is incomplete: %llu worker reports missing",
+			 (unsigned long long)missing);
+		return 99;
+	}
+	if (missing) {
+		snprintf(why, wsz, "the guest exited with status %d (%s) before all workers "
+			 "reported", r->exit.status, r->exit.reason);
+		return r->exit.status;
 	}
 	if (failed) {
 		snprintf(why, wsz, "%zu of %zu checks failed", failed, vd->n);

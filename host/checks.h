@@ -55,9 +55,10 @@ int group_stats_compute(const struct result *r, uint32_t g, struct group_stats *
 int checks_run(const struct result *r, struct verdict *vd);
 
 /*
- * ktstr's exit status for the run: 99 when the run cannot be judged (no HELLO or EXIT,
- * init errors, a damaged or incomplete report stream), 77 when the guest skipped, 1 when a
- * check failed, else the guest's status. why gets a one-line reason when it is not 0.
+ * ktstr's exit status for the run: 99 when the run cannot be judged (no HELLO or EXIT, the
+ * guest's status 99, init errors, a damaged or incomplete report stream), 77 when the guest
+ * skipped, 1 when a check failed, else the guest's status. A scheduler that died makes it
+ * 1 even with init errors or missing reports: its death explains them. why gets a one-line reason when it is not 0.
  */
 int checks_exit_status(const struct result *r, const struct verdict *vd, char *why, size_t wsz);
 /*

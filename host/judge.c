@@ -168,7 +168,7 @@ static void session_why(const struct session *s, int status, char *why, size_t w
 /* DIR/scheduler.log: the last lines of the scheduler's output, from its SCHED_EXIT. */
 static int write_sched_log(const struct judge *jd)
 {
-	const struct result_sched *e = &jd->r.sched;
+	const struct kt_sched_exit *e = &jd->r.sched;
 	char path[4200];
 	int fd;
 

@@ -131,11 +131,19 @@ static void outcomes(FILE *out, const struct verdict *vd, int colour, int verbos
 			skipped++;
 			continue;
 		}
-		fprintf(out, "%s%s%s %-15s %s\n", colour ? c : "", tag, colour ? C_OFF : "",
+		fprintf(out, "%s%s%s %s: %s\n", colour ? c : "", tag, colour ? C_OFF : "",
 			o->check, o->detail);
 	}
 	if (skipped)
 		fprintf(out, "(%zu checks off or not applicable; -v lists them)\n", skipped);
+}
+
+/* Warnings the job chose to accept are still worth a line. */
+static void ignored_warnings(FILE *out, const struct result *r)
+{
+	if (r->nwarnings && r->have_job && r->job.checks.kernel_warnings != 1)
+		fprintf(out, "note: %llu kernel warning line%s ignored (kernel_warnings=ignore)\n",
+			(unsigned long long)r->nwarnings, r->nwarnings == 1 ? "" : "s");
 }
 
 static void stream(FILE *out, const struct result *r)
@@ -174,6 +182,7 @@ void output_summary(FILE *out, const struct result *r, const struct verdict *vd,
 	}
 	if (vd->n)
 		outcomes(out, vd, colour, verbose);
+	ignored_warnings(out, r);
 	if (r->have_job)
 		stream(out, r);
 	for (i = 0; name[i] && i < sizeof(upper) - 1; i++)

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "result.h"
+#include "../shared/kmsgmatch.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -180,20 +181,9 @@ static void group_info(struct result *r, const struct kt_frame *f)
 	r->groups[gi.group].have_info = 1;
 }
 
-/* Substrings of kernel lines that mean the kernel itself found something wrong. */
-static const char *const warn_patterns[] = {
-	"WARNING:", "BUG:", "Oops", "kernel BUG", "general protection fault",
-	"detected stall", "self-detected stall", "soft lockup", "hard LOCKUP",
-	"blocked for more than", "Kernel panic", "UBSAN:", "KASAN:", "list_add corruption",
-	"scheduling while atomic", "watchdog:",
-};
-
 int result_kmsg_is_warning(const char *line)
 {
-	for (size_t i = 0; i < sizeof(warn_patterns) / sizeof(warn_patterns[0]); i++)
-		if (strstr(line, warn_patterns[i]))
-			return 1;
-	return 0;
+	return kt_kmsg_classify(line) == KT_KMSG_WARN;
 }
 
 static void kmsg(struct result *r, const struct kt_frame *f)
@@ -217,24 +207,15 @@ static void kmsg(struct result *r, const struct kt_frame *f)
 /* An unreadable SCHED_EXIT counts as a death: the safe reading. */
 static void sched_exit(struct result *r, const struct kt_frame *f)
 {
-	struct result_sched *e = &r->sched;
-	struct kt_rbuf rb;
-
-	memset(e, 0, sizeof(*e));
-	kt_rbuf_of_frame(&rb, f);
-	e->code = (int32_t)kt_get_u32(&rb);
-	e->signo = (int32_t)kt_get_u32(&rb);
-	e->expected = kt_get_u8(&rb);
-	e->t_ns = kt_get_u64(&rb);
-	kt_get_str(&rb, e->why, sizeof(e->why));
-	kt_get_str(&rb, e->log, sizeof(e->log));
 	r->sched_exited = 1;
-	if (rb.err) {
-		memset(e, 0, sizeof(*e));
-		snprintf(e->why, sizeof(e->why), "malformed SCHED_EXIT frame");
+	if (kt_dec_sched_exit(f, &r->sched) < 0) {
+		memset(&r->sched, 0, sizeof(r->sched));
+		snprintf(r->sched.why, sizeof(r->sched.why), "malformed SCHED_EXIT frame");
 		reject(r, "SCHED_EXIT frame seq %u: malformed", f->seq);
+		r->sched_deaths++;
+		return;
 	}
-	if (rb.err || !e->expected)
+	if (!r->sched.expected)
 		r->sched_deaths++;
 }
 

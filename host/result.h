@@ -19,10 +19,6 @@
 #include "../shared/msg.h"
 #include "../shared/report.h"
 
-#ifndef KT_MSG_SCHED_EXIT
-#define KT_MSG_SCHED_EXIT	7	/* the sched_ext scheduler exited or was unloaded */
-#endif
-
 #define RESULT_MAX_KMSG		64	/* kernel lines kept (all are counted) */
 #define RESULT_MAX_ERRORS	32	/* ERROR frames kept */
 #define RESULT_MAX_REJECTS	32	/* reasons for rejected frames kept */
@@ -30,16 +26,6 @@
 struct result_kmsg {
 	char text[1024];
 	int warning;		/* matched a warning pattern (result_kmsg_is_warning) */
-};
-
-/* The scheduler's end (SCHED_EXIT, docs/protocol.md). */
-struct result_sched {
-	int32_t code;		/* exit status, -1 when killed by a signal */
-	int32_t signo;
-	uint8_t expected;	/* 1: the init stopped it at the end */
-	uint64_t t_ns;		/* guest CLOCK_MONOTONIC */
-	char why[128];
-	char log[4096];		/* the last lines of its output */
 };
 
 struct result_group {
@@ -60,7 +46,7 @@ struct result {
 	/* SCHED_EXIT: the last one; deaths count those the init did not ask for */
 	int sched_exited;		/* any SCHED_EXIT seen */
 	unsigned sched_deaths;		/* died, failed to attach, or unreadable */
-	struct result_sched sched;
+	struct kt_sched_exit sched;
 
 	uint64_t nkmsg, nwarnings;
 	size_t kmsg_kept;
@@ -99,7 +85,7 @@ int result_feed_fd(struct result *r, int fd);
 
 /* Worker reports the job expects but that never came (or were rejected). */
 uint64_t result_missing(const struct result *r);
-/* Does a kernel log line report a kernel problem (WARNING, BUG, Oops, stall, lockup)? */
+/* Does a kernel log line report a kernel problem? (shared/kmsgmatch.h's KT_KMSG_WARN) */
 int result_kmsg_is_warning(const char *line);
 
 #endif

@@ -31,7 +31,7 @@ run_ktstr pass run --kernel "$KERNEL" -T 1n1l2c1t --work spin --workers 2 --dura
 check "a fair run passes with exit 0 (rc=$RC)" [ "$RC" = 0 ]
 check "the summary table has the group's row" grep -qE '^default +2 ' "$TMP/pass.out"
 check "PASS lines name the group and the limit" \
-  grep -q '^PASS fairness        group default: off-CPU spread .* (limit 15 %)' "$TMP/pass.out"
+  grep -q '^PASS fairness: group default: off-CPU spread .* (limit 15 %)' "$TMP/pass.out"
 check "the last line is the verdict" bash -c "tail -n 1 '$TMP/pass.out' | grep -q '^verdict: PASS (exit 0)'"
 [ "$RC" = 0 ] || diag "$TMP/pass.out" "$TMP/pass.err"
 check "--json matches docs/result.schema.json" validate "$TMP/pass.json"
@@ -102,7 +102,7 @@ if "$KTSTR" run --help | grep -q -- '--set'; then
     --set max_spread_pct=1 --junit "$TMP/unfair.xml"
   check "an unfair run exits 1 (rc=$RC)" [ "$RC" = 1 ]
   check "FAIL fairness names the group, both workers, the spread and the limit" \
-    grep -qE '^FAIL fairness +group default: off-CPU spread [0-9.]+ % \(worker [0-9]+ [0-9.]+ %, worker [0-9]+ [0-9.]+ %\) \(limit 1 %\)' "$TMP/unfair.out"
+    grep -qE '^FAIL fairness: group default: off-CPU spread [0-9.]+ % \(worker [0-9]+ [0-9.]+ %, worker [0-9]+ [0-9.]+ %\) \(limit 1 %\)' "$TMP/unfair.out"
   check "the verdict line says FAIL" grep -q '^verdict: FAIL (exit 1)' "$TMP/unfair.out"
   "$VALIDATE" --junit "$TMP/unfair.xml" >"$TMP/junit2.out" 2>&1
   check "JUnit counts the failure ($(cat "$TMP/junit2.out"))" grep -q 'failures=[1-9]' "$TMP/junit2.out"

@@ -63,19 +63,15 @@ static inline void synth_error(struct synth *s, const char *stage, const char *c
 	kt_enc_error(&s->w, s->seq++, &e);
 }
 
-/* SCHED_EXIT as docs/protocol.md lays it out. */
 static inline void synth_sched_exit(struct synth *s, int expected, int code, const char *why,
 				    const char *log)
 {
-	struct kt_wbuf p = { 0 };
+	struct kt_sched_exit e = { .code = code, .expected = (uint8_t)expected,
+				   .t_ns = 3500000000ull };
 
-	kt_put_u32(&p, (uint32_t)code);
-	kt_put_u32(&p, 0);
-	kt_put_u8(&p, (uint8_t)expected);
-	kt_put_u64(&p, 3500000000ull);
-	kt_put_str(&p, why);
-	kt_put_str(&p, log);
-	kt_frame_finish(&s->w, KT_MSG_SCHED_EXIT, s->seq++, &p);
+	snprintf(e.why, sizeof(e.why), "%s", why);
+	snprintf(e.log, sizeof(e.log), "%s", log);
+	kt_enc_sched_exit(&s->w, s->seq++, &e);
 }
 
 static inline void synth_exit(struct synth *s, int status)

@@ -415,7 +415,7 @@ static void test_kernel_warnings(void **state)
 		assert_int_equal(x.r.nwarnings, 1);
 		if (!ignore)
 			expect(&x, NULL, "kernel_warnings", OUTCOME_FAIL,
-			       "1 kernel warnings; first: WARNING: CPU: 1 PID: 42");
+			       "1 kernel warning line (kernel_warnings=ignore to accept them); first: WARNING: CPU: 1 PID: 42");
 		else
 			expect(&x, NULL, "kernel_warnings", OUTCOME_SKIP, "ignored");
 		assert_int_equal(x.status, ignore ? 0 : 1);
@@ -469,7 +469,38 @@ static void test_exit_status(void **state)
 	judge_stream(&x, &s);
 	assert_int_equal(x.status, 77);
 	assert_int_equal(checks_note_status(&x.vd, x.status, x.why), 0);
-	expect(&x, NULL, "infrastructure", OUTCOME_SKIP, "exited 77");
+	expect(&x, NULL, "infrastructure", OUTCOME_SKIP, "the guest skipped");
+	done(&x, NULL);
+	/* the guest's own status (ktstr.exit=3 skips the workers): not a damaged stream */
+	s.seq = 0;
+	synth_hello(&s, 2);
+	synth_job(&s, &j);
+	synth_exit(&s, 3);
+	judge_stream(&x, &s);
+	assert_int_equal(x.status, 3);
+	assert_non_null(strstr(x.why, "status 3"));
+	done(&x, NULL);
+	/* a scheduler that died at start: no workers, an ERROR, the guest says 1: it is a FAIL */
+	s.seq = 0;
+	synth_hello(&s, 2);
+	synth_job(&s, &j);
+	synth_error(&s, "scheduler", "waitpid", "/ktstr/bin/sched", 0);
+	synth_sched_exit(&s, 0, 3, "exited within 1 s of starting", "giving up\n");
+	synth_exit(&s, 1);
+	judge_stream(&x, &s);
+	assert_int_equal(x.status, 1);
+	expect(&x, NULL, "scheduler", OUTCOME_FAIL, "exited within 1 s of starting: exit status 3");
+	done(&x, NULL);
+	/* ... but when the guest says 99 (no sched_ext in the kernel), that is the news */
+	s.seq = 0;
+	synth_hello(&s, 2);
+	synth_job(&s, &j);
+	synth_error(&s, "scheduler", "attach", "/sys/kernel/sched_ext/state", 2);
+	synth_sched_exit(&s, 0, 0, "not attached to sched_ext within 3 s", "");
+	synth_exit(&s, 99);
+	judge_stream(&x, &s);
+	assert_int_equal(x.status, 99);
+	assert_non_null(strstr(x.why, "stage scheduler: attach /sys/kernel/sched_ext/state"));
 	done(&x, NULL);
 	/* nothing at all */
 	judge_stream(&x, &s);
