@@ -326,6 +326,10 @@ static void check_isolation(struct ctx *x)
 		add(x, "isolation", OUTCOME_SKIP, "group %s: no worker reported", x->name);
 		return;
 	}
+	if (!x->gs->cpus[0]) {
+		add(x, "isolation", OUTCOME_SKIP, "group %s: the workers recorded no CPUs", x->name);
+		return;
+	}
 	fails_start(&f, x->name);
 	for (size_t i = 0; i < x->nall; i++) {
 		const struct kt_worker_report *w = x->all[i];
@@ -341,7 +345,7 @@ static void check_isolation(struct ctx *x)
 		add(x, "isolation", OUTCOME_FAIL, "%s", fails_end(&f));
 	else
 		add(x, "isolation", OUTCOME_PASS, "group %s: ran on cpus %s, within %s %s",
-		    x->name, x->gs->cpus[0] ? x->gs->cpus : "(none recorded)", src, list);
+		    x->name, x->gs->cpus, src, list);
 }
 
 static void check_latency(struct ctx *x, int timer)
