@@ -97,16 +97,24 @@ fi
 
 # A run that must fail fairness: three spinners on two vCPUs cannot share fairly (two share
 # a CPU while one has its own; the balancer only evens it out slowly), judged with a 1 % bar.
-if "$KTSTR" run --help | grep -q -- '--set'; then
-  run_ktstr unfair run --kernel "$KERNEL" -T 1n1l2c1t --work spin --workers 3 --duration 2s \
-    --set max_spread_pct=1 --junit "$TMP/unfair.xml"
-  check "an unfair run exits 1 (rc=$RC)" [ "$RC" = 1 ]
-  check "FAIL fairness names the group, both workers, the spread and the limit" \
-    grep -qE '^FAIL fairness: group default: off-CPU spread [0-9.]+ % \(worker [0-9]+ [0-9.]+ %, worker [0-9]+ [0-9.]+ %\) \(limit 1 %\)' "$TMP/unfair.out"
-  check "the verdict line says FAIL" grep -q '^verdict: FAIL (exit 1)' "$TMP/unfair.out"
-  "$VALIDATE" --junit "$TMP/unfair.xml" >"$TMP/junit2.out" 2>&1
-  check "JUnit counts the failure ($(cat "$TMP/junit2.out"))" grep -q 'failures=[1-9]' "$TMP/junit2.out"
-  [ "$RC" = 1 ] || diag "$TMP/unfair.out" "$TMP/unfair.err"
-else
-  skip "an unfair run fails its fairness check" "ktstr run has no --set yet (job files)"
-fi
+# It runs under a fake scheduler that stays alive (its log lands in --output-dir) and leaves
+# a kernel warning, accepted here, so fairness is the only failure.
+run_ktstr unfair run --kernel "$KERNEL" -T 1n1l2c1t --work spin --workers 3 --duration 2s \
+  --set max_spread_pct=1 --set kernel_warnings=ignore --junit "$TMP/unfair.xml" \
+  --scheduler "$TOP/tests/e2e/data/sched-alive.sh" --output-dir "$TMP/unfair-od"
+check "an unfair run exits 1 (rc=$RC)" [ "$RC" = 1 ]
+check "FAIL fairness names the group, both workers, the spread and the limit" \
+  grep -qE '^FAIL fairness: group default: off-CPU spread [0-9.]+ % \(worker [0-9]+ [0-9.]+ %, worker [0-9]+ [0-9.]+ %\) \(limit 1 %\)' "$TMP/unfair.out"
+check "the verdict line says FAIL" grep -q '^verdict: FAIL (exit 1): 1 of 13 checks failed' "$TMP/unfair.out"
+"$VALIDATE" --junit "$TMP/unfair.xml" >"$TMP/junit2.out" 2>&1
+check "JUnit counts the one failure ($(cat "$TMP/junit2.out"))" grep -q 'failures=1 ' "$TMP/junit2.out"
+check "the scheduler passed: it ran to the end" grep -q '^PASS scheduler: .*sched-alive.sh ran to the end' "$TMP/unfair.out"
+check "the accepted kernel warning is noted" grep -q '^note: 1 kernel warning line ignored' "$TMP/unfair.out"
+check "--output-dir keeps the scheduler's log" grep -q 'alive scheduler got SIGINT' "$TMP/unfair-od/scheduler.log"
+[ "$RC" = 1 ] || diag "$TMP/unfair.out" "$TMP/unfair.err"
+
+# A captured run whose scheduler died: decoded without a VM, it fails the same way.
+run_ktstr dies decode "$TOP/tests/fuzz/corpus/frames/sched-dies.bin"
+check "decode of a run whose scheduler died exits 1 (rc=$RC)" [ "$RC" = 1 ]
+check "naming the scheduler, how it ended and its last word" \
+  grep -q '^FAIL scheduler: /ktstr/bin/sched-dies.sh died while the workers ran: exit status 3 .*giving up now' "$TMP/dies.out"
