@@ -721,6 +721,6 @@ int checks_note_status(struct verdict *vd, int status, const char *why)
 {
 	if (status == 0 || status == 1)
 		return 0;
-	return verdict_add(vd, NULL, "infrastructure", status == 77 ? OUTCOME_SKIP : OUTCOME_FAIL,
+	return verdict_add(vd, NULL, "infrastructure", status == 77 ? OUTCOME_SKIP : OUTCOME_ERROR,
 			   "%s", why);
 }

@@ -263,7 +263,8 @@ static json_t *document(const struct result *r, const struct verdict *vd, int st
 		append(checks, json_pack("{s:o, s:s, s:s, s:o}",
 			"group", o->group[0] ? gstr(o->group) : json_null(), "check", o->check,
 			"result", o->result == OUTCOME_PASS ? "pass" :
-				  o->result == OUTCOME_FAIL ? "fail" : "skip",
+				  o->result == OUTCOME_FAIL ? "fail" :
+				  o->result == OUTCOME_ERROR ? "error" : "skip",
 			"detail", gstr(o->detail)));
 	}
 	for (size_t i = 0; i < r->kmsg_kept; i++)

@@ -26,7 +26,8 @@ static int write_doc(xmlTextWriterPtr w, const struct verdict *vd, const char *s
 	r |= xmlTextWriterWriteAttribute(w, BAD_CAST "failures", BAD_CAST num) < 0;
 	snprintf(num, sizeof(num), "%zu", verdict_count(vd, OUTCOME_SKIP));
 	r |= xmlTextWriterWriteAttribute(w, BAD_CAST "skipped", BAD_CAST num) < 0;
-	r |= xmlTextWriterWriteAttribute(w, BAD_CAST "errors", BAD_CAST "0") < 0;
+	snprintf(num, sizeof(num), "%zu", verdict_count(vd, OUTCOME_ERROR));
+	r |= xmlTextWriterWriteAttribute(w, BAD_CAST "errors", BAD_CAST num) < 0;
 	snprintf(num, sizeof(num), "%.3f", seconds);
 	r |= xmlTextWriterWriteAttribute(w, BAD_CAST "time", BAD_CAST num) < 0;
 	for (size_t i = 0; i < vd->n && !r; i++) {
@@ -38,7 +39,9 @@ static int write_doc(xmlTextWriterPtr w, const struct verdict *vd, const char *s
 		r |= xmlTextWriterWriteAttribute(w, BAD_CAST "name", BAD_CAST o->check) < 0;
 		if (o->result != OUTCOME_PASS) {
 			r |= xmlTextWriterStartElement(w, BAD_CAST(o->result == OUTCOME_FAIL ?
-							    "failure" : "skipped")) < 0;
+							    "failure" :
+							    o->result == OUTCOME_ERROR ?
+							    "error" : "skipped")) < 0;
 			r |= xmlTextWriterWriteAttribute(w, BAD_CAST "message",
 							 BAD_CAST o->detail) < 0;
 			r |= xmlTextWriterWriteString(w, BAD_CAST o->detail) < 0;

@@ -123,9 +123,10 @@ static void outcomes(FILE *out, const struct verdict *vd, int colour, int verbos
 	for (size_t i = 0; i < vd->n; i++) {
 		const struct outcome *o = &vd->v[i];
 		const char *tag = o->result == OUTCOME_PASS ? "PASS" :
-				  o->result == OUTCOME_FAIL ? "FAIL" : "SKIP";
+				  o->result == OUTCOME_FAIL ? "FAIL" :
+				  o->result == OUTCOME_ERROR ? "ERROR" : "SKIP";
 		const char *c = o->result == OUTCOME_PASS ? C_GREEN :
-				o->result == OUTCOME_FAIL ? C_RED : C_YEL;
+				o->result == OUTCOME_SKIP ? C_YEL : C_RED;
 
 		if (o->result == OUTCOME_SKIP && !verbose) {
 			skipped++;

@@ -367,6 +367,51 @@ static void test_junit_per_check_per_group(void **state)
 	run_free(&x);
 }
 
+/* A run that could not be judged is an <error> in JUnit and "error" in JSON. */
+static void test_infrastructure_error(void **state)
+{
+	char path[] = "/tmp/ktstr-junit-XXXXXX";
+	int fd = mkstemp(path);
+	json_t *schema = load_schema(), *doc;
+	struct synth s = { 0 };
+	xmlDocPtr xdoc;
+	struct run x;
+	char *text;
+
+	(void)state;
+	assert_true(fd >= 0);
+	close(fd);
+	synth_hello(&s, 1);	/* and then nothing: no EXIT */
+	memset(&x, 0, sizeof(x));
+	result_init(&x.r);
+	assert_int_equal(result_feed_buf(&x.r, s.w.buf, s.w.len), 0);
+	kt_wbuf_free(&s.w);
+	x.status = checks_exit_status(&x.r, &x.vd, x.why, sizeof(x.why));
+	assert_int_equal(x.status, 99);
+	assert_int_equal(checks_note_status(&x.vd, x.status, x.why), 0);
+	assert_int_equal(junit_write(&x.vd, "cli", 1, path), 0);
+	xdoc = xmlReadFile(path, NULL, XML_PARSE_NONET);
+	assert_non_null(xdoc);
+	xexpect(xdoc, "string(/testsuites/testsuite/@errors)", "1");
+	xexpect(xdoc, "string(/testsuites/testsuite/@failures)", "0");
+	xexpect(xdoc, "string(//testcase[@name='infrastructure']/error/@message)",
+		"the stream ends without the guest's EXIT");
+	xmlFreeDoc(xdoc);
+	unlink(path);
+	doc = json_of(&x, NULL);
+	assert_valid(schema, doc);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(
+		json_object_get(doc, "checks"), 0), "result")), "error");
+	assert_string_equal(json_string_value(json_object_get(doc, "verdict")), "error");
+	json_decref(doc);
+	text = summary_of(&x, 0, 0);
+	assert_non_null(strstr(text, "ERROR infrastructure: the stream ends without"));
+	assert_non_null(strstr(text, "verdict: ERROR (exit 99)"));
+	free(text);
+	json_decref(schema);
+	run_free(&x);
+}
+
 /*
  * Used by tests/e2e/checks.sh on real output: "--validate FILE" checks a JSON document
  * against the schema, "--junit FILE" parses JUnit XML and prints its counts.
@@ -423,6 +468,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_summary),
 		cmocka_unit_test(test_colour_rules),
 		cmocka_unit_test(test_junit_per_check_per_group),
+		cmocka_unit_test(test_infrastructure_error),
 	};
 	return cmocka_run_group_tests_name("output", tests, NULL, NULL);
 }
