@@ -17,7 +17,7 @@ dec=$(awk '$1 == "decode" { print $4 }' "$tmp/out")
 hash=$(awk '$1 == "xxh64" { print $4 }' "$tmp/out")
 bytes=$(awk '$1 == "bytes" { print $2 }' "$tmp/out")
 verdict() { awk -v v="$1" 'BEGIN { print (v >= 200 ? ">= 200 MB/s: met" : ">= 200 MB/s: MISSED") }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", (b > 0 ? a / b : 0) }'; }
 printf 'BENCH\tdecode: stream -> result (in process)\t%s\t%s\tMB/s\t%s\t%s\n' \
   "$dec" "$hash" "$(ratio "$dec" "$hash")" "$(verdict "$dec")"
 
