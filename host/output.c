@@ -34,12 +34,16 @@ int output_use_colour(FILE *out)
 	return isatty(fileno(out));
 }
 
+/* "p50/p99" in microseconds, SI-scaled so a 2 s outlier keeps the column's width. */
 static const char *pair(char *buf, size_t sz, const struct latency_stats *l)
 {
+	char a[16], b[16];
+
 	if (!l->us.n)
 		snprintf(buf, sz, "-");
 	else
-		snprintf(buf, sz, "%.0f/%.0f", l->us.p50, l->us.p99);
+		snprintf(buf, sz, "%s/%s", fmt_si(a, sizeof(a), l->us.p50),
+			 fmt_si(b, sizeof(b), l->us.p99));
 	return buf;
 }
 
@@ -105,7 +109,8 @@ static void workers(FILE *out, const struct result *r)
 				for (uint32_t j = 0; j < w->wake.n; j++)
 					v[j] = w->wake.v_ns[j] / 1e3;
 				if (!stats_summarise(v, w->wake.n, &st))
-					snprintf(wake, sizeof(wake), "%.0f us", st.p99);
+					snprintf(wake, sizeof(wake), "%s us",
+						 fmt_si(rate, sizeof(rate), st.p99));
 			}
 			fprintf(out, "%-16.16s %5u %8u %-8s %-9.9s %7s %8.1f %6.0f ms %6llu %9s\n",
 				r->job.groups[g].name, w->index, w->tid, status_name(w->status),
