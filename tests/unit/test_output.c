@@ -77,7 +77,7 @@ static void rich_run(struct run *x)
 	w[3].status = KT_W_KILLED;
 	w[3].signo = 11;
 	w[3].cpus[0] = 1;
-	snprintf(w[3].error, sizeof(w[3].error), "bytes \xff\xfe are not UTF-8");
+	snprintf(w[3].error, sizeof(w[3].error), "bytes \xff\xfe are not UTF-8, \x01 not XML");
 	synth_hello(&s, 2);
 	synth_job(&s, &j);
 	synth_group(&s, 1, "1");
@@ -362,6 +362,9 @@ static void test_junit_per_check_per_group(void **state)
 	xexpect(doc, "count(//testcase[@classname='ktstr.run'])", "3");
 	xexpect(doc, "count(//testcase[@classname='ktstr.pingers'][@name='fairness']/failure)", "1");
 	xexpect(doc, "count(//testcase[@classname='ktstr.hogs'][@name='fairness']/failure)", "0");
+	/* the guest's bytes that are not UTF-8 or not XML arrive as '?' */
+	xexpect(doc, "string(//testcase[@classname='ktstr.hogs'][@name='sentinel']/failure/@message)",
+		"group hogs: worker 202 killed by signal 11 (SEGV): bytes ?? are not UTF-8, ? not XML");
 	xmlFreeDoc(doc);
 	unlink(path);
 	run_free(&x);
