@@ -180,7 +180,7 @@ static json_t *worker_obj(const struct kt_worker_report *w)
 		append(numa, u64(w->numa_pages[i]));
 	return json_pack("{s:I, s:I, s:s, s:i, s:i, s:b, s:I, s:o, s:o, s:o, s:o, s:o, s:o, "
 			 "s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:o, s:o, s:o, s:o, "
-			 "s:o}",
+			 "s:o, s:i, s:o}",
 			 "index", (json_int_t)w->index, "tid", (json_int_t)w->tid,
 			 "status", status_name(w->status), "exit_code", (int)w->exit_code,
 			 "signo", (int)w->signo, "completed", w->completed != 0,
@@ -195,7 +195,8 @@ static json_t *worker_obj(const struct kt_worker_report *w)
 			 "max_gap_ms", num(w->max_gap_ns / 1e6), "max_gap_cpu",
 			 (json_int_t)w->max_gap_cpu, "max_gap_at_s", num(w->max_gap_at_ns / 1e9),
 			 "wake", samples_obj(&w->wake), "timer", samples_obj(&w->timer),
-			 "numa_pages", numa, "error", gstr(w->error));
+			 "numa_pages", numa, "error", gstr(w->error),
+			 "exec_status", (int)w->exec_status, "exec_ns", u64(w->exec_ns));
 }
 
 static json_t *latency_obj(const struct latency_stats *l)
