@@ -655,6 +655,25 @@ int checks_run(const struct result *r, struct verdict *vd)
 	return 0;
 }
 
+/* "3 of 23 checks failed: pingers/fairness, hogs/sentinel, scheduler" */
+static void failed_list(const struct verdict *vd, size_t failed, char *why, size_t wsz)
+{
+	size_t n = (size_t)snprintf(why, wsz, "%zu of %zu checks failed", failed, vd->n), k = 0;
+
+	for (size_t i = 0; i < vd->n && n < wsz; i++) {
+		const struct outcome *o = &vd->v[i];
+
+		if (o->result != OUTCOME_FAIL)
+			continue;
+		if (k++ == 4) {
+			snprintf(why + n, wsz - n, ", ...");
+			break;
+		}
+		n += (size_t)snprintf(why + n, wsz - n, "%s%s%s%s", k == 1 ? ": " : ", ", o->group,
+				      o->group[0] ? "/" : "", o->check);
+	}
+}
+
 int checks_exit_status(const struct result *r, const struct verdict *vd, char *why, size_t wsz)
 {
 	uint64_t missing = result_missing(r);
@@ -684,7 +703,7 @@ int checks_exit_status(const struct result *r, const struct verdict *vd, char *w
 	}
 	/* A scheduler that died explains what follows (setup errors, workers that never ran). */
 	if (r->sched_deaths) {
-		snprintf(why, wsz, "%zu of %zu checks failed", failed, vd->n);
+		failed_list(vd, failed, why, wsz);
 		return 1;
 	}
 	if (r->invalid) {
@@ -704,7 +723,7 @@ int checks_exit_status(const struct result *r, const struct verdict *vd, char *w
 		return r->exit.status;
 	}
 	if (failed) {
-		snprintf(why, wsz, "%zu of %zu checks failed", failed, vd->n);
+		failed_list(vd, failed, why, wsz);
 		return 1;
 	}
 	if (r->exit.status < 0 || r->exit.status > 255) {

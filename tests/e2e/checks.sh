@@ -105,7 +105,7 @@ run_ktstr unfair run --kernel "$KERNEL" -T 1n1l2c1t --work spin --workers 3 --du
 check "an unfair run exits 1 (rc=$RC)" [ "$RC" = 1 ]
 check "FAIL fairness names the group, both workers, the spread and the limit" \
   grep -qE '^FAIL fairness: group default: off-CPU spread [0-9.]+ % \(worker [0-9]+ [0-9.]+ %, worker [0-9]+ [0-9.]+ %\) \(limit 1 %\)' "$TMP/unfair.out"
-check "the verdict line says FAIL" grep -q '^verdict: FAIL (exit 1): 1 of 13 checks failed' "$TMP/unfair.out"
+check "the verdict line says FAIL and names the check" grep -q '^verdict: FAIL (exit 1): 1 of 13 checks failed: default/fairness$' "$TMP/unfair.out"
 "$VALIDATE" --junit "$TMP/unfair.xml" >"$TMP/junit2.out" 2>&1
 check "JUnit counts the one failure ($(cat "$TMP/junit2.out"))" grep -q 'failures=1 ' "$TMP/junit2.out"
 check "the scheduler passed: it ran to the end" grep -q '^PASS scheduler: .*sched-alive.sh ran to the end' "$TMP/unfair.out"
