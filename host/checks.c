@@ -603,20 +603,11 @@ static int check_scheduler(const struct result *r, struct verdict *vd)
 	if (!r->job.scheduler[0])
 		return verdict_add(vd, NULL, "scheduler", OUTCOME_SKIP,
 				   "no scheduler under test: the kernel's own");
-	/* A sched_ext scheduler that never took the workers over tested nothing. */
-	if (r->job.scheduler_kind == KT_SCHED_EXT) {
-		for (uint32_t g = 0; g < r->job.ngroups; g++)
-			for (uint32_t i = 0; i < r->groups[g].nslots; i++) {
-				const struct kt_worker_report *w = r->groups[g].slot[i];
-
-				if (w && w->status == KT_W_DONE && w->policy != 7)
-					return verdict_add(vd, NULL, "scheduler", OUTCOME_FAIL,
-							   "group %s: worker %u ran under policy %u, "
-							   "not SCHED_EXT (7): %s was not in charge",
-							   r->job.groups[g].name, w->tid, w->policy,
-							   name);
-			}
-	}
+	/*
+	 * Whether a sched_ext scheduler was in charge is the guest's to check (it waits for
+	 * /sys/kernel/sched_ext/state to say enabled): a task's policy stays SCHED_NORMAL under
+	 * a scheduler that takes every task, so the reports cannot tell.
+	 */
 	return verdict_add(vd, NULL, "scheduler", OUTCOME_PASS, "%s ran to the end%s", name,
 			   r->sched_exited ? " and was stopped by the init" : "");
 }
