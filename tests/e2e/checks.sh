@@ -76,6 +76,13 @@ else
   skip "terminal output" "no script(1)"
 fi
 
+# Boot noise before the frames (a ttyS1 capture): skipped, counted, and the same verdict.
+{ printf 'SeaBIOS (version 1.16)\r\nBooting from ROM..\r\n'; head -c 3000 /dev/urandom | tr -d 'K'; cat "$od/report.bin"; } >"$TMP/noisy.bin"
+run_ktstr noisy decode "$TMP/noisy.bin"
+check "a stream after boot noise still decodes to PASS (rc=$RC)" \
+  bash -c "[ $RC = 0 ] && grep -q '^verdict: PASS' '$TMP/noisy.out'"
+check "and the skipped bytes are counted" grep -qE '^report stream: .* [0-9]{4} bytes skipped' "$TMP/noisy.out"
+
 # A stream cut short: no EXIT, missing reports -> infrastructure (99).
 size=$(stat -c %s "$od/report.bin")
 head -c $((size / 2)) "$od/report.bin" >"$TMP/cut.bin"
