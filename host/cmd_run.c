@@ -525,9 +525,13 @@ static int run_job(struct run_args *a, struct jobspec *js)
 	if (!a->vm.mem_mib)
 		a->vm.mem_mib = machine_default_mem_mib((size_t)st.st_size,
 							topology_vcpus(&a->vm.topo), a->vm.topo.nodes);
-	/* The init checks the archive's last file only when told it is there. */
+	/*
+	 * The init checks the archive's last file only when told it is there. It reports the
+	 * topology it sees for -v, and for the JSON result (--json, --output-dir).
+	 */
 	snprintf(append, sizeof(append), "ktstr.sentinel=1%s%s%s",
-		 a->verbose ? " ktstr.topo=1" : "", a->vm.append ? " " : "",
+		 a->verbose || a->json || a->output_dir ? " ktstr.topo=1" : "",
+		 a->vm.append ? " " : "",
 		 a->vm.append ? a->vm.append : "");
 	a->vm.append = append;
 	a->vm.kernel = k.image;

@@ -244,6 +244,33 @@ static json_t *group_obj(const struct result *r, uint32_t g)
 			 "workers", workers);
 }
 
+/* What the guest saw (TOPO frames): null when it sent none. */
+static json_t *topology_obj(const struct result *r)
+{
+	json_t *cpus, *nodes;
+
+	if (!r->ntopo_cpus && !r->ntopo_nodes)
+		return json_null();
+	cpus = json_array();
+	nodes = json_array();
+	for (size_t i = 0; i < r->ntopo_cpus; i++) {
+		const struct kt_topo_cpu *c = &r->topo_cpus[i];
+
+		append(cpus, json_pack("{s:I, s:i, s:i, s:i, s:i, s:o, s:o}", "cpu",
+				       (json_int_t)c->cpu, "node", (int)c->node, "package",
+				       (int)c->package, "die", (int)c->die, "core", (int)c->core,
+				       "llc", gstr(c->llc), "siblings", gstr(c->siblings)));
+	}
+	for (size_t i = 0; i < r->ntopo_nodes; i++) {
+		const struct kt_topo_node *n = &r->topo_nodes[i];
+
+		append(nodes, json_pack("{s:I, s:o, s:o, s:o}", "node", (json_int_t)n->node,
+					"mem_kib", u64(n->mem_kib), "cpus", gstr(n->cpus),
+					"distance", gstr(n->distance)));
+	}
+	return json_pack("{s:o, s:o}", "cpus", cpus, "nodes", nodes);
+}
+
 static json_t *document(const struct result *r, const struct verdict *vd, int status,
 			const char *why, const struct run_meta *m)
 {
@@ -281,9 +308,10 @@ static json_t *document(const struct result *r, const struct verdict *vd, int st
 	for (size_t i = 0; i < r->rejects_kept; i++)
 		append(rejects, gstr(r->rejects[i]));
 	if (r->have_hello)
-		guest = json_pack("{s:i, s:I, s:o, s:o, s:o}", "protocol", (int)r->hello.proto,
+		guest = json_pack("{s:i, s:I, s:o, s:o, s:o, s:o}", "protocol", (int)r->hello.proto,
 				  "ncpus", (json_int_t)r->hello.ncpus, "mem_kib", u64(r->hello.mem_kib),
-				  "release", gstr(r->hello.release), "machine", gstr(r->hello.machine));
+				  "release", gstr(r->hello.release), "machine", gstr(r->hello.machine),
+				  "topology", topology_obj(r));
 	if (r->have_exit)
 		exitj = json_pack("{s:i, s:o}", "status", (int)r->exit.status,
 				  "reason", gstr(r->exit.reason));

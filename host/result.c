@@ -27,6 +27,8 @@ static void free_groups(struct result *r)
 
 void result_free(struct result *r)
 {
+	free(r->topo_cpus);
+	free(r->topo_nodes);
 	free_groups(r);
 	kt_job_free(&r->job);
 	memset(r, 0, sizeof(*r));
@@ -219,6 +221,40 @@ static void sched_exit(struct result *r, const struct kt_frame *f)
 		r->sched_deaths++;
 }
 
+/* Kept for the JSON result; capped, since a guest could send any number. */
+static void topo(struct result *r, const struct kt_frame *f)
+{
+	if (f->type == KT_MSG_TOPO_CPU) {
+		struct kt_topo_cpu c, *more;
+
+		if (kt_dec_topo_cpu(f, &c) < 0) {
+			reject(r, "TOPO_CPU frame seq %u: malformed", f->seq);
+			return;
+		}
+		if (r->ntopo_cpus >= RESULT_MAX_TOPO_CPUS)
+			return;
+		more = realloc(r->topo_cpus, (r->ntopo_cpus + 1) * sizeof(*more));
+		if (!more)
+			return;
+		r->topo_cpus = more;
+		r->topo_cpus[r->ntopo_cpus++] = c;
+	} else {
+		struct kt_topo_node n, *more;
+
+		if (kt_dec_topo_node(f, &n) < 0) {
+			reject(r, "TOPO_NODE frame seq %u: malformed", f->seq);
+			return;
+		}
+		if (r->ntopo_nodes >= RESULT_MAX_TOPO_NODES)
+			return;
+		more = realloc(r->topo_nodes, (r->ntopo_nodes + 1) * sizeof(*more));
+		if (!more)
+			return;
+		r->topo_nodes = more;
+		r->topo_nodes[r->ntopo_nodes++] = n;
+	}
+}
+
 void result_frame(struct result *r, const struct kt_frame *f)
 {
 	r->frames++;
@@ -273,10 +309,12 @@ void result_frame(struct result *r, const struct kt_frame *f)
 	case KT_MSG_GROUP:
 		group_info(r, f);
 		break;
+	case KT_MSG_TOPO_CPU:
+	case KT_MSG_TOPO_NODE:
+		topo(r, f);
+		break;
 	case KT_MSG_STAGE:
 	case KT_MSG_LOG:
-	case KT_MSG_TOPO_CPU:	/* printed by host/guest_topo.c; not judged */
-	case KT_MSG_TOPO_NODE:
 		break;
 	default:
 		r->unknown++;

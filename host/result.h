@@ -22,6 +22,8 @@
 #define RESULT_MAX_KMSG		64	/* kernel lines kept (all are counted) */
 #define RESULT_MAX_ERRORS	32	/* ERROR frames kept */
 #define RESULT_MAX_REJECTS	32	/* reasons for rejected frames kept */
+#define RESULT_MAX_TOPO_CPUS	1024	/* TOPO_CPU frames kept */
+#define RESULT_MAX_TOPO_NODES	64	/* TOPO_NODE frames kept */
 
 struct result_kmsg {
 	char text[1024];
@@ -51,6 +53,12 @@ struct result {
 	uint64_t nkmsg, nwarnings;
 	size_t kmsg_kept;
 	struct result_kmsg kmsg[RESULT_MAX_KMSG];
+
+	/* what the guest saw of its machine (TOPO_CPU, TOPO_NODE), in arrival order */
+	struct kt_topo_cpu *topo_cpus;
+	size_t ntopo_cpus;
+	struct kt_topo_node *topo_nodes;
+	size_t ntopo_nodes;
 
 	uint64_t nerrors;
 	size_t errors_kept;

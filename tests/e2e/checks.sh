@@ -36,6 +36,8 @@ check "the last line is the verdict" bash -c "tail -n 1 '$TMP/pass.out' | grep -
 [ "$RC" = 0 ] || diag "$TMP/pass.out" "$TMP/pass.err"
 check "--json matches docs/result.schema.json" validate "$TMP/pass.json"
 check "--output-dir has result.json, valid too" validate "$od/result.json"
+check "the JSON has the topology the guest saw: 2 CPUs sharing an LLC" \
+  bash -c "[ \$(grep -c '\"llc\": \"0-1\"' '$TMP/pass.json') = 2 ]"
 check "--output-dir keeps the raw stream and the console" test -s "$od/report.bin" -a -s "$od/console.log"
 "$VALIDATE" --junit "$TMP/pass.xml" >"$TMP/junit.out" 2>&1
 check "--junit parses: one testcase per check of the group plus run-wide ($(cat "$TMP/junit.out"))" \

@@ -74,6 +74,24 @@ static inline void synth_sched_exit(struct synth *s, int expected, int code, con
 	kt_enc_sched_exit(&s->w, s->seq++, &e);
 }
 
+/* What a 2-CPU, 1-node guest reports of its machine. */
+static inline void synth_topo(struct synth *s)
+{
+	struct kt_topo_node n = { .node = 0, .mem_kib = 470000 };
+
+	for (uint32_t c = 0; c < 2; c++) {
+		struct kt_topo_cpu t = { .cpu = c, .node = 0, .package = 0, .die = 0,
+					 .core = (int32_t)c };
+
+		snprintf(t.llc, sizeof(t.llc), "0-1");
+		snprintf(t.siblings, sizeof(t.siblings), "%u", c);
+		kt_enc_topo_cpu(&s->w, s->seq++, &t);
+	}
+	snprintf(n.cpus, sizeof(n.cpus), "0-1");
+	snprintf(n.distance, sizeof(n.distance), "10");
+	kt_enc_topo_node(&s->w, s->seq++, &n);
+}
+
 static inline void synth_exit(struct synth *s, int status)
 {
 	struct kt_exit e = { .status = status };

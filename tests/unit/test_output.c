@@ -79,6 +79,7 @@ static void rich_run(struct run *x)
 	w[3].cpus[0] = 1;
 	snprintf(w[3].error, sizeof(w[3].error), "bytes \xff\xfe are not UTF-8, \x01 not XML");
 	synth_hello(&s, 2);
+	synth_topo(&s);
 	synth_job(&s, &j);
 	synth_group(&s, 1, "1");
 	for (int i = 0; i < 4; i++)
@@ -169,6 +170,16 @@ static void test_json_matches_schema(void **state)
 		assert_int_equal(json_array_size(json_object_get(g1, "workers")), 2);
 		assert_true(json_real_value(json_object_get(g0s, "offcpu_spread_pct")) > 29.99 &&
 			    json_real_value(json_object_get(g0s, "offcpu_spread_pct")) < 30.01);
+	}
+	/* what the guest saw of its machine */
+	{
+		json_t *t = json_object_get(json_object_get(doc, "guest"), "topology");
+
+		assert_int_equal(json_array_size(json_object_get(t, "cpus")), 2);
+		assert_string_equal(json_string_value(json_object_get(json_array_get(
+			json_object_get(t, "cpus"), 1), "llc")), "0-1");
+		assert_string_equal(json_string_value(json_object_get(json_array_get(
+			json_object_get(t, "nodes"), 0), "cpus")), "0-1");
 	}
 	/* every check of both groups and the run-wide ones */
 	assert_int_equal(json_array_size(json_object_get(doc, "checks")), 2 * 10 + 3);
