@@ -93,7 +93,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			struct kt_frame f = { .version = KT_VERSION, .seq = seq++ };
 			size_t len = (size_t)data[1] | (size_t)data[2] << 8;
 
-			f.type = data[0] < 20 ? data[0] : KT_MSG_JOB;	/* reach the job too */
+			f.type = data[0] < 40 ? data[0] : KT_MSG_JOB;	/* reach the job too */
 			if (len > size - 3)
 				len = size - 3;
 			f.payload = data + 3;

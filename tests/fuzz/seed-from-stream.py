@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Turns a captured report stream (report.bin) into seeds for fuzz_reports: the stream as it
 # is, and the same frames without checksums ([u8 type][u16 len][payload]...) so mutations
-# reach the result builder. The job frame (type 100) becomes type 20 (the target maps types
-# of 20 and above to JOB).
+# reach the result builder. The job frame (type 100) becomes type 40 (the target maps types
+# of 40 and above to JOB).
 # usage: tests/fuzz/seed-from-stream.py STREAM OUTDIR
 import os, struct, sys
 
@@ -20,7 +20,7 @@ while True:
     if length > 0xffff or len(payload) != length:
         off += 1
         continue
-    chunks += struct.pack('<BH', ftype if ftype < 20 else 20, length) + payload
+    chunks += struct.pack("<BH", ftype if ftype < 40 else 40, length) + payload
     off += 20 + length + 8
 os.makedirs(out, exist_ok=True)
 open(os.path.join(out, name + '.bin'), 'wb').write(data)
