@@ -5,7 +5,7 @@
 #include "initrd_tail.h"
 #include "jobcli.h"
 #include "jobfile.h"
-#include "lifecycle.h"
+#include "judge.h"
 #include "locks.h"
 #include "kernel.h"
 #include "kmod.h"
@@ -50,7 +50,11 @@ static const char run_usage[] =
 	"      --append ARGS       extra kernel parameters (after ktstr's own, see README)\n"
 	"      --console-log FILE  keep the kernel console output in FILE\n"
 	"      --output-dir DIR    keep the run's files in DIR: console.log, report.bin (the raw\n"
-	"                          report stream, for 'ktstr decode')\n"
+	"                          report stream, for 'ktstr decode'), result.json and, when a\n"
+	"                          scheduler ran, scheduler.log (the last lines of its output)\n"
+	"      --json FILE|-       write the result as JSON (docs/json-schema.md); '-': stdout,\n"
+	"                          instead of the summary\n"
+	"      --junit FILE        write JUnit XML: one testcase per check per group\n"
 	"      --dmesg             echo the kernel console to stderr\n"
 	"      --list-work         list the work types and their parameters, then exit\n"
 	"      --compress MODE     initramfs compression: lz4 (default) or none\n"
@@ -68,14 +72,15 @@ static const char run_usage[] =
 	"The job (docs/job-format.md); without one, spin on every vCPU for 2s:\n";
 static const char run_usage_end[] =
 	"\n"
-	"exit status: 0 pass; 1 the scheduler died or did not attach, or kernel warnings\n"
-	"(unless kernel_warnings=ignore), or the guest's status; 2 usage; 99 boot failure,\n"
-	"panic, timeout or a failed setup step in the guest (e.g. a sysctl that does not exist);\n"
-	"77 the host cannot give the CPUs (never, or busy)\n";
+	"exit status: 0 pass; 1 a check failed (README \"Checks and the verdict\": e.g. the\n"
+	"scheduler died, kernel warnings, unfair or starved workers); 2 usage; 77 skipped: the\n"
+	"host cannot give the CPUs (never, or busy); 99 infrastructure failure: boot failure,\n"
+	"panic, timeout, a failed setup step in the guest (e.g. a sysctl that does not exist),\n"
+	"missing or rejected worker reports\n";
 
 enum { OPT_MEM = 256, OPT_ACCEL, OPT_APPEND, OPT_CONLOG, OPT_OUTDIR, OPT_DMESG, OPT_COMPRESS,
        OPT_PERF, OPT_CPUCAP, OPT_WAITLOCKS, OPT_LIST_WORK, OPT_MODULES, OPT_MODDIR,
-       OPT_MACHINE, OPT_NUMADIST };
+       OPT_MACHINE, OPT_NUMADIST, OPT_JSON, OPT_JUNIT };
 
 static const struct option run_opts[] = {
 	{ "kernel", required_argument, NULL, 'k' },
@@ -96,6 +101,8 @@ static const struct option run_opts[] = {
 	{ "modules-dir", required_argument, NULL, OPT_MODDIR },
 	{ "machine", required_argument, NULL, OPT_MACHINE },
 	{ "numa-distance", required_argument, NULL, OPT_NUMADIST },
+	{ "json", required_argument, NULL, OPT_JSON },
+	{ "junit", required_argument, NULL, OPT_JUNIT },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -117,7 +124,7 @@ static int parse_uint(const char *flag, const char *s, unsigned min, unsigned ma
 }
 
 struct run_args {
-	const char *kernel, *console_log, *output_dir;
+	const char *kernel, *console_log, *output_dir, *json, *junit;
 	const char *modules, *modules_dir, *numa_dist;
 	unsigned char dist[TOPO_MAX_NODES * TOPO_MAX_NODES];
 	int64_t timeout_ms;
@@ -235,6 +242,12 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		case OPT_LIST_WORK:
 			kt_work_print(stdout);
 			exit(KT_EXIT_PASS);
+		case OPT_JSON:
+			a->json = optarg;
+			break;
+		case OPT_JUNIT:
+			a->junit = optarg;
+			break;
 		case 'v':
 			a->verbose = 1;
 			break;
@@ -259,6 +272,8 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		kt_err("--cpu-cap applies to the default mode; --perf-mode takes whole LLCs");
 		return -1;
 	}
+	if (judge_check_paths(a->json, a->junit) < 0)
+		return -1;
 	if (a->vm.accel == VM_ACCEL_KVM && !vm_kvm_usable()) {
 		kt_err("--accel kvm: %s", vm_kvm_unusable_reason());
 		return -1;
@@ -423,6 +438,9 @@ static int run_job(struct run_args *a, struct jobspec *js)
 	struct initrd_entry jobent = { .path = "/ktstr/job", .mode = 0644 };
 	static struct plan plan;
 	struct lockset locks = { 0 };
+	struct judge jd;
+	char topo[32];
+	struct run_meta meta = { .source = "run", .topology = topo };
 	const char *tmp = getenv("TMPDIR");
 	size_t nbase = 0;
 	struct stat st;
@@ -507,9 +525,13 @@ static int run_job(struct run_args *a, struct jobspec *js)
 	if (!a->vm.mem_mib)
 		a->vm.mem_mib = machine_default_mem_mib((size_t)st.st_size,
 							topology_vcpus(&a->vm.topo), a->vm.topo.nodes);
-	/* The init checks the archive's last file only when told it is there. */
+	/*
+	 * The init checks the archive's last file only when told it is there. It reports the
+	 * topology it sees for -v, and for the JSON result (--json, --output-dir).
+	 */
 	snprintf(append, sizeof(append), "ktstr.sentinel=1%s%s%s",
-		 a->verbose ? " ktstr.topo=1" : "", a->vm.append ? " " : "",
+		 a->verbose || a->json || a->output_dir ? " ktstr.topo=1" : "",
+		 a->vm.append ? " " : "",
 		 a->vm.append ? a->vm.append : "");
 	a->vm.append = append;
 	a->vm.kernel = k.image;
@@ -529,15 +551,30 @@ static int run_job(struct run_args *a, struct jobspec *js)
 	s.dmesg = a->dmesg ? stderr : NULL;
 	s.on_frame = print_frame;
 	s.ctx = job;
-	if (open_outputs(a, &s) < 0) {
+	if (judge_init(&jd, job, isatty(STDERR_FILENO) && !a->dmesg) < 0) {
+		ret = KT_EXIT_INFRA;
+		goto out;
+	}
+	jd.json = a->json;
+	jd.junit = a->junit;
+	jd.output_dir = a->output_dir;
+	jd.verbose = a->verbose;
+	if (judge_attach(&jd, &s) < 0 || open_outputs(a, &s) < 0) {
 		ret = KT_EXIT_USAGE;
+		judge_free(&jd);
 		goto out;
 	}
 	/* --timeout covers the whole run: module resolution and packing count too. */
 	spent = kt_now_ms() - t0;
 	ret = session_run(&s, &a->vm, a->timeout_ms > (int64_t)spent ?
 			  a->timeout_ms - (int64_t)spent : 1);
-	ret = lifecycle_verdict(job, &s, ret);
+	meta.kernel = k.image;
+	meta.kernel_version = k.version[0] ? k.version : NULL;
+	meta.accel = s.vm.kvm ? "kvm" : "tcg";
+	meta.seconds = (kt_now_ms() - jd.t0_ms) / 1e3;
+	topology_format(&a->vm.topo, topo, sizeof(topo));
+	ret = judge_finish(&jd, &s, ret, &meta);
+	judge_free(&jd);
 	session_free(&s);
 out:
 	if (s.console_log_fd >= 0)

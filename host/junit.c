@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <libxml/xmlwriter.h>
 
 static int write_doc(xmlTextWriterPtr w, const struct verdict *vd, const char *suite,
@@ -25,7 +26,8 @@ static int write_doc(xmlTextWriterPtr w, const struct verdict *vd, const char *s
 	r |= xmlTextWriterWriteAttribute(w, BAD_CAST "failures", BAD_CAST num) < 0;
 	snprintf(num, sizeof(num), "%zu", verdict_count(vd, OUTCOME_SKIP));
 	r |= xmlTextWriterWriteAttribute(w, BAD_CAST "skipped", BAD_CAST num) < 0;
-	r |= xmlTextWriterWriteAttribute(w, BAD_CAST "errors", BAD_CAST "0") < 0;
+	snprintf(num, sizeof(num), "%zu", verdict_count(vd, OUTCOME_ERROR));
+	r |= xmlTextWriterWriteAttribute(w, BAD_CAST "errors", BAD_CAST num) < 0;
 	snprintf(num, sizeof(num), "%.3f", seconds);
 	r |= xmlTextWriterWriteAttribute(w, BAD_CAST "time", BAD_CAST num) < 0;
 	for (size_t i = 0; i < vd->n && !r; i++) {
@@ -37,7 +39,9 @@ static int write_doc(xmlTextWriterPtr w, const struct verdict *vd, const char *s
 		r |= xmlTextWriterWriteAttribute(w, BAD_CAST "name", BAD_CAST o->check) < 0;
 		if (o->result != OUTCOME_PASS) {
 			r |= xmlTextWriterStartElement(w, BAD_CAST(o->result == OUTCOME_FAIL ?
-							    "failure" : "skipped")) < 0;
+							    "failure" :
+							    o->result == OUTCOME_ERROR ?
+							    "error" : "skipped")) < 0;
 			r |= xmlTextWriterWriteAttribute(w, BAD_CAST "message",
 							 BAD_CAST o->detail) < 0;
 			r |= xmlTextWriterWriteString(w, BAD_CAST o->detail) < 0;
@@ -57,6 +61,22 @@ int junit_write(const struct verdict *vd, const char *suite, double seconds, con
 	char tmp[4200];
 	int to_stdout = !strcmp(path, "-"), ret;
 	xmlTextWriterPtr w;
+	struct stat st;
+
+	/* A device or FIFO (/dev/null, a pipe) is written in place: never renamed over. */
+	if (!to_stdout && stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		w = xmlNewTextWriterFilename(path, 0);
+		if (!w) {
+			kt_err("--junit: cannot open %s: %s", path, strerror(errno));
+			return -1;
+		}
+		xmlTextWriterSetIndent(w, 1);
+		ret = write_doc(w, vd, suite, seconds);
+		xmlFreeTextWriter(w);
+		if (ret < 0)
+			kt_err("--junit: writing %s failed", path);
+		return ret;
+	}
 
 	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
 	w = xmlNewTextWriterFilename(to_stdout ? "-" : tmp, 0);

@@ -19,7 +19,7 @@ struct cmd {
 static const struct cmd cmds[] = {
 	{ "run", cmd_run, "boot a kernel and run a job in it" },
 	{ "initramfs", cmd_initramfs, "write ktstr-init (and a job) as an initramfs to embed" },
-	{ "decode", cmd_decode, "print a captured report stream like 'ktstr run' does" },
+	{ "decode", cmd_decode, "print and judge a captured report stream like 'ktstr run'" },
 	{ "cache", cmd_cache, "list or clean the initramfs cache" },
 	{ "job", cmd_job, "check a job file, or compile it for an embedded init" },
 	{ "topo", cmd_topo, "show the host topology ktstr plans CPU reservations with" },

@@ -56,6 +56,8 @@ static void on_frame(struct session *s, const struct kt_frame *f)
 {
 	struct report_msg m;
 
+	if (s->observe)
+		s->observe(s->octx, f);
 	if (f->seq != s->next_seq)
 		s->seq_gaps++;
 	s->next_seq = f->seq + 1;
@@ -232,7 +234,9 @@ int session_run(struct session *s, const struct vm_config *cfg, int64_t timeout_
 			deadline = now + STOP_GRACE_MS;
 			continue;
 		}
-		n = poll(p, 5, (int)(deadline - now));
+		if (s->tick)
+			s->tick(s->octx, s);
+		n = poll(p, 5, s->tick && deadline - now > 250 ? 250 : (int)(deadline - now));
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {

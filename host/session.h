@@ -22,6 +22,11 @@ struct session {
 	/* Called for frames the session does not handle itself (later: worker reports). */
 	void (*on_frame)(void *ctx, const struct kt_frame *f);
 	void *ctx;
+	/* Sees every verified frame first, whoever handles it (host/judge.c collects the run). */
+	void (*observe)(void *octx, const struct kt_frame *f);
+	/* Called at least every 250 ms while the VM runs (the progress line). */
+	void (*tick)(void *octx, const struct session *s);
+	void *octx;
 
 	/* filled in by session_run */
 	struct vm vm;

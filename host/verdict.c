@@ -5,6 +5,26 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <libxml/xmlstring.h>
+
+/*
+ * Details quote the guest (worker errors, kernel lines): bytes that are not UTF-8 or not
+ * allowed in XML 1.0 become '?', so every output format can carry the text as it is.
+ */
+static void sanitise(char *s)
+{
+	while (*s) {
+		int len = 4, c = xmlGetUTF8Char((const unsigned char *)s, &len);
+
+		if (c < 0 || len < 1) {
+			*s++ = '?';
+			continue;
+		}
+		if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
+			*s = '?';
+		s += len;
+	}
+}
 
 int verdict_add(struct verdict *vd, const char *group, const char *check,
 		enum outcome_result result, const char *fmt, ...)
@@ -29,6 +49,8 @@ int verdict_add(struct verdict *vd, const char *group, const char *check,
 	va_start(ap, fmt);
 	vsnprintf(o->detail, sizeof(o->detail), fmt, ap);
 	va_end(ap);
+	sanitise(o->detail);
+	sanitise(o->group);
 	return 0;
 }
 

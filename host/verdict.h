@@ -8,7 +8,8 @@
 
 #include <stddef.h>
 
-enum outcome_result { OUTCOME_PASS, OUTCOME_FAIL, OUTCOME_SKIP };
+/* ERROR: the run could not be judged (infrastructure); JUnit shows it as an <error>. */
+enum outcome_result { OUTCOME_PASS, OUTCOME_FAIL, OUTCOME_SKIP, OUTCOME_ERROR };
 
 struct outcome {
 	char group[64];		/* "" for run-wide checks (scheduler, kernel) */
@@ -31,7 +32,7 @@ void verdict_free(struct verdict *vd);
 
 /*
  * JUnit XML: one <testcase> per outcome (classname "ktstr.<group>", name the check),
- * <failure> or <skipped> with the detail. Written to path ("-": stdout) via a temp file and
+ * <failure>, <error> or <skipped> with the detail. Written to path ("-": stdout) via a temp file and
  * rename, so a reader never sees half a report. Returns 0, or -1 after printing why.
  */
 int junit_write(const struct verdict *vd, const char *suite, double seconds, const char *path);
