@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "cpio.h"
+#include "errbuf.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -83,16 +84,6 @@ void cpio_free(struct cpio *c)
 
 #define MAX_SYMLINK_HOPS 40
 
-static void seterr(char *err, size_t errsz, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void seterr(char *err, size_t errsz, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errsz, fmt, ap);
-	va_end(ap);
-}
 
 /*
  * Lexically normalises an archive path into out: no leading '/', no empty or '.'

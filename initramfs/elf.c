@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "elf.h"
+#include "errbuf.h"
 
 #include <elf.h>
 #include <errno.h>
@@ -22,16 +23,6 @@ static const char *const default_dirs[] = {
 	"/lib", "/usr/lib",
 };
 
-static void seterr(char *err, size_t errsz, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void seterr(char *err, size_t errsz, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errsz, fmt, ap);
-	va_end(ap);
-}
 
 /* One parsed object: what the search needs from it. Strings point into the mapping. */
 struct obj {
