@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "lifecycle.h"
+#include "scx.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -8,6 +9,7 @@ int lifecycle_verdict(const struct kt_job *job, const struct session *s, int sta
 {
 	if (status != KT_EXIT_PASS && status != KT_EXIT_FAIL)
 		return status;	/* infrastructure, usage or a signal: that is the news */
+	status = scx_verdict(job, status, s->sched_deaths != 0);
 	if (s->sched_deaths) {
 		printf("FAIL scheduler: the scheduler under test died or did not attach\n");
 		status = KT_EXIT_FAIL;
