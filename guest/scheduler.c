@@ -105,8 +105,8 @@ static void report_attached(const struct kt_job *j)
 
 	base = base ? base + 1 : j->scheduler;
 	read_line(SCHED_EXT_OPS, ops, sizeof(ops));
-	attached_ns = mono_ns();
-	report_text(KT_MSG_LOG, "sched_ext: state enabled, root/ops '%s' (%s)", ops,
+	report_text(KT_MSG_LOG, "sched_ext: state enabled at %.3f s, root/ops '%s' (%s)",
+		    attached_ns / 1e9, ops,
 		    !ops[0] ? "empty: no scheduler named" :
 		    !strcmp(ops, base) || (!strncmp(base, "scx_", 4) && !strcmp(ops, base + 4)) ?
 		    "names the scheduler" : "a name of the scheduler's own choosing");
@@ -225,7 +225,10 @@ int sched_start(const struct kt_job *j)
 					     "exited while starting");
 			return -2;
 		}
-		attached = attached || (sched_ext && ext_enabled());
+		if (sched_ext && !attached && ext_enabled()) {
+			attached = 1;
+			attached_ns = mono_ns();
+		}
 		if (ms >= ALIVE_MS && (!sched_ext || attached)) {
 			if (sched_ext)
 				report_attached(j);
@@ -295,7 +298,8 @@ static void report_detached(void)
 		sleep_ms(10);
 	}
 	kmsg_poll();
-	report_text(KT_MSG_LOG, "sched_ext: state %s after the scheduler ended", state);
+	report_text(KT_MSG_LOG, "sched_ext: state %s at %.3f s, after the scheduler ended",
+		    state, mono_ns() / 1e9);
 }
 
 void sched_stop(const char *why, int expected)
