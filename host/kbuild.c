@@ -174,7 +174,8 @@ int kbuild_run(const struct kbuild_args *a)
 	if (ret != KT_EXIT_PASS)
 		return ret;
 	snprintf(jobs, sizeof(jobs), "%u", plan.budget ? plan.budget : 1);
-	kt_note("%s build: make -j%s on the CPUs the lock planner granted", a->cmd, jobs);
+	kt_note("%s build: %s CPUs granted by the lock planner (make -j%s when building)", a->cmd,
+		jobs, jobs);
 	argv[argc++] = "bash";
 	argv[argc++] = script;
 	argv[argc++] = (char *)a->cmd;

@@ -81,3 +81,40 @@ out2=$("$KB" kernel --source "$TMP/tree" --jobs 1 2>"$TMP/d2.err")
 check "the second build is the cache entry, make not run" \
   bash -c "[ '$out2' = '$out' ] && [ ! -e '$obj/build.log' ]"
 check "find prints it" bash -c "[ \"\$('$KB' find 2>/dev/null)\" = '$out' ]"
+
+# 7. The same through ktstr: 'kernel build' holds CPU locks while it builds, Ctrl-C (SIGINT
+#    to ktstr) stops make and caches nothing, 'kernel list' shows a built kernel's sched_ext.
+export KTSTR_LOCK_DIR=$TMP/locks
+mkdir -p "$KTSTR_LOCK_DIR"
+rm -rf "$KTSTR_CACHE_DIR/kernels-built" "$KTSTR_CACHE_DIR/build"
+KT_SLOW=1 "$KTSTR" kernel build --source "$TMP/tree" --jobs 1 >/dev/null 2>"$TMP/e1.err" &
+kt=$!
+for _ in $(seq 100); do [ -s "$obj/step.pid" ] && break; sleep 0.1; done
+step=$(cat "$obj/step.pid" 2>/dev/null)
+"$KTSTR" locks >"$TMP/e1.locks" 2>&1
+check "ktstr kernel build holds a CPU lock while make runs" \
+  bash -c "[ -n '$step' ] && grep -qE '^  CPU [0-9]+ +pid $kt \\(ktstr\\) shared' '$TMP/e1.locks'"
+grep -q "pid $kt" "$TMP/e1.locks" || diag "$TMP/e1.locks" "$TMP/e1.err"
+kill -INT "$kt"; wait "$kt"; RC=$?
+sleep 0.5
+check "SIGINT stops it (rc=$RC), saying nothing was cached" \
+  bash -c "[ $RC = 130 ] && grep -q 'interrupted by signal 2; nothing was cached' '$TMP/e1.err'"
+check "make's step is gone and there is no cache entry" \
+  bash -c "! kill -0 '$step' 2>/dev/null && ! ls '$KTSTR_CACHE_DIR/kernels-built/'* >/dev/null 2>&1"
+"$KTSTR" locks >"$TMP/e2.locks" 2>&1
+check "and no lock is held" bash -c "! grep -q 'pid $kt' '$TMP/e2.locks'"
+out=$("$KTSTR" kernel build --source "$TMP/tree" --jobs 1 2>"$TMP/e3.err"); RC=$?
+check "ktstr kernel build prints the bzImage (rc=$RC)" \
+  bash -c "[ $RC = 0 ] && [ '$out' = '$KTSTR_CACHE_DIR/kernels-built/$k1/bzImage' ] &&
+           grep -q 'make -j1' '$TMP/e3.err'"
+"$KTSTR" kernel list >"$TMP/list.out" 2>&1
+check "ktstr kernel list shows it with SCHED_EXT yes" \
+  grep -qE "^\\? +yes +$k1 +- +$out\$" "$TMP/list.out"
+grep -q "$k1" "$TMP/list.out" || diag "$TMP/list.out"
+"$KTSTR" kernel build --jobs 0 2>"$TMP/e4.err"; RC=$?
+check "ktstr kernel build --jobs 0 is a usage error (rc=$RC)" [ "$RC" = 2 ]
+"$KTSTR" scx build --source "$TMP/tree" ../evil 2>"$TMP/e5.err"; RC=$?
+check "ktstr scx build takes names only (rc=$RC)" [ "$RC" = 2 ]
+"$KTSTR" scx build --source "$TMP/tree" scx_nope 2>"$TMP/e6.err"; RC=$?
+check "a tree without tools/sched_ext is named (rc=$RC)" \
+  bash -c "[ $RC = 99 ] && grep -q 'has no tools/sched_ext' '$TMP/e6.err'"
