@@ -265,9 +265,16 @@ int sched_check(void)
 	if (!sched_pid)
 		return sched_failed ? -1 : 0;
 	if (waitpid(sched_pid, &status, WNOHANG) == sched_pid) {
+		char why[128];
+
 		sched_pid = 0;
 		sched_failed = 1;
-		send_exit(status, 0, "died while the workers ran");
+		if (sched_ext)	/* the kernel's word on it, if it has spoken yet */
+			report_detached();
+		snprintf(why, sizeof(why), "died while the workers ran%s%s",
+			 sched_ext && kmsg_ext_disabled()[0] ? ": " : "",
+			 sched_ext ? kmsg_ext_disabled() : "");
+		send_exit(status, 0, why);
 		return -1;
 	}
 	if (sched_ext && !ext_enabled()) {

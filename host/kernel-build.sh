@@ -158,6 +158,7 @@ build_kernel() {
   say "building bzImage with make -j$jobs (20-40 minutes without KVM-grade CPUs)"
   run_make "$obj/build.log" "kernel build" -C "$tree" O="$obj" -j"$jobs" bzImage
   stage=$(mktemp -d "$built/.stage.XXXXXX")
+  trap 'rm -rf "$stage"; exit 130' INT TERM
   cp "$obj/arch/x86/boot/bzImage" "$stage/bzImage"
   cp "$obj/.config" "$stage/config"
   cp "$obj/vmlinux" "$stage/vmlinux"	# BTF source for the schedulers' vmlinux.h
@@ -165,6 +166,7 @@ build_kernel() {
   echo "$out/bzImage" >"$stage/.ktstr-vmlinuz"
   rm -rf "$out"
   mv "$stage" "$out"
+  trap - INT TERM
   cat "$out/.ktstr-vmlinuz"
 }
 

@@ -164,6 +164,11 @@ static void test_job_by_name(void **state)
 	assert_string_equal(js.job.scheduler, "/ktstr/bin/scx_simple");
 	assert_int_equal(js.job.scheduler_kind, KT_SCHED_EXT);
 	jobspec_free(&js);
+	/* An explicit scheduler_kind wins, before or after. */
+	assert_int_equal(parse("[global]\nscheduler_kind = process\nscheduler = scx_simple\n", &js,
+			       err, sizeof(err)), 0);
+	assert_int_equal(js.job.scheduler_kind, KT_SCHED_PROCESS);
+	jobspec_free(&js);
 	/* A file next to the job wins over the cache, and stays a process scheduler. */
 	put("scx_simple", "#!/bin/sh\n", 0755);
 	assert_int_equal(parse("[global]\nscheduler = scx_simple\n", &js, err, sizeof(err)), 0);
