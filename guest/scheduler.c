@@ -4,7 +4,9 @@
  * must stay alive for 1 s and, for sched_ext, show as enabled in /sys/kernel/sched_ext
  * within 3 s. While the workers run, sched_check() (every <= 100 ms, from init_poll) notices
  * when it dies. Every end of the scheduler goes to the host as a SCHED_EXIT frame with the
- * tail of its log.
+ * tail of its log. For sched_ext, LOG lines say when the kernel showed it enabled (and what
+ * root/ops calls it) and disabled again; sched_ext leaving "enabled" while the workers run
+ * is an ejection (watchdog, BPF error, SysRq S), reported with the kernel's reason.
  */
 #include "init.h"
 
