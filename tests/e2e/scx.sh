@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Real sched_ext end to end: the kernel and schedulers host/kernel-build.sh built into the
 # cache (./build.sh test-scx builds them when missing; here they are only looked up), a mixed
-# workload under scx_simple and scx_qmap, a scheduler ejected mid-run with SysRq S, and the
-# order of attach, workers and detach. Without a built kernel every test is skipped, saying why.
+# workload under scx_simple and scx_qmap, a scheduler ejected mid-run with SysRq S and by the
+# sched_ext watchdog, and the order of attach, workers and detach. Without a built kernel every test is skipped, saying why.
 . "$(dirname "$0")/lib.sh"
 
 names=("mixed workload under scx_simple passes" "every worker ran under SCHED_EXT (scx_simple)"
@@ -10,7 +10,9 @@ names=("mixed workload under scx_simple passes" "every worker ran under SCHED_EX
        "SysRq S mid-run fails the run" "the kernel's reason is in the output"
        "the scheduler's own exit message is in the output"
        "attached before the workers start" "detached after the workers stop"
-       "a FAIL line names the scheduler")
+       "a FAIL line names the scheduler"
+       "the sched_ext watchdog ejecting a stalling scx_qmap fails the run"
+       "with the kernel's reason and the scheduler's exit message")
 if ! SCX_KERNEL=$("$TOP/host/kernel-build.sh" find 2>"$TMP/find.err"); then
   for n in "${names[@]}"; do
     skip "$n" "no sched_ext kernel built (./build.sh test-scx or 'ktstr kernel build' builds one)"
@@ -63,7 +65,20 @@ check "${names[5]}" grep -q '^scheduler: ejected: sched_ext: BPF scheduler "simp
 check "${names[6]}" grep -q '^  | EXIT: disabled by sysrq-S' "$TMP/sysrq.out"
 check "${names[9]}" grep -q "^FAIL scheduler" "$TMP/sysrq.out"
 
-# 4. From run 1: sched_ext was enabled before the workers started and disabled after they
+# 4. scx_qmap -t 2 leaves every 2nd user thread unscheduled: the sched_ext watchdog (5 s
+#    under qmap) disables it with "runnable task stall".
+if [ -x "$SCX_DIR/scx_qmap" ]; then
+  boot stall --scheduler scx_qmap --scheduler-args "-t 2" --work spin --workers 4 --duration 20s
+  check "${names[10]} (rc=$RC)" [ "$RC" = 1 ]
+  check "${names[11]}" bash -c "
+    grep -q '^scheduler: ejected: sched_ext: BPF scheduler \"qmap\" disabled (runnable task stall)' '$TMP/stall.out' &&
+    grep -q '^  | EXIT: runnable task stall' '$TMP/stall.out'"
+  [ "$RC" = 1 ] || diag "$TMP/stall.out" "$TMP/stall.err"
+else
+  skip "${names[10]}" "no scx_qmap in $SCX_DIR"; skip "${names[11]}" "no scx_qmap in $SCX_DIR"
+fi
+
+# 5. From run 1: sched_ext was enabled before the workers started and disabled after they
 #    were collected, and before the scheduler-stop stage ended.
 check "${names[7]}" le "$(state_t simple enabled)" "$(stage_t simple workers)"
 check "${names[8]}" bash -c "$(declare -f le); le '$(stage_t simple collect)' '$(state_t simple disabled)' &&
