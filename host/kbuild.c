@@ -189,8 +189,15 @@ int kbuild_run(const struct kbuild_args *a)
 		argv[argc++] = a->names[i];
 	argv[argc] = NULL;
 	pin_cpuset(&plan, &cpus);
-	for (int i = 0; i < 3; i++)
-		sigaction(sigs[i], &sa, &old[i]);
+	for (int i = 0; i < 3; i++) {
+		if (sigaction(sigs[i], &sa, &old[i]) < 0) {
+			kt_err("%s build: sigaction %d: %s", a->cmd, sigs[i], strerror(errno));
+			while (i--)
+				sigaction(sigs[i], &old[i], NULL);
+			locks_release(&locks);
+			return KT_EXIT_INFRA;
+		}
+	}
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0) {
