@@ -23,6 +23,13 @@ DEPS=(
   lz4 cpio file gzip           # tests check our archives with the standard tools
   apt dpkg                     # kernel fetch: apt-get download, dpkg-deb -x
 )
+# Only for building a sched_ext kernel and its schedulers (test-scx, 'ktstr kernel build').
+SCX_DEPS=(
+  flex bison bc libelf-dev libssl-dev   # the kernel build
+  dwarves                               # pahole: BTF, which BPF schedulers need
+  clang-19 llvm-19                      # tools/sched_ext: clang >= 16, llvm-strip
+  libzstd-dev zlib1g-dev                # the schedulers' static link (libelf's own deps)
+)
 
 usage() {
   cat <<'EOF'
@@ -31,6 +38,9 @@ usage: ./build.sh [TARGET] [ARGS]
 targets:
   all             install missing Debian packages, build build/bin/ktstr and ktstr-init (default)
   test            build, then run every test; the last line is "N passed, N failed[, N skipped]"
+                  (the sched_ext tests run when a sched_ext kernel is cached, else SKIP)
+  test-scx        build (or reuse) the sched_ext kernel and schedulers (35+ min the first
+                  time on 2 CPUs), then run the sched_ext tests
   kernel          fetch the test kernel (Debian's 6.12 cloud kernel) if needed; print its path
   demo            build, fetch the kernel and boot it with 'ktstr run'
   install         install to PREFIX (default /usr/local): bin/ktstr, libexec/ktstr/ktstr-init
@@ -47,17 +57,18 @@ EOF
 
 log() { echo "build.sh: $*" >&2; }
 
-missing_deps() {
+missing_deps() {	# [PACKAGE...], default DEPS
   local p
-  for p in "${DEPS[@]}"; do
+  [ $# -gt 0 ] || set -- "${DEPS[@]}"
+  for p in "$@"; do
     dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' ||
       echo "$p"
   done
 }
 
-deps() {
+deps() {	# [PACKAGE...], default DEPS
   local miss
-  miss=$(missing_deps | tr '\n' ' ')
+  miss=$(missing_deps "$@" | tr '\n' ' ')
   [ -z "${miss// /}" ] && return 0
   if [ "$(id -u)" != 0 ]; then
     log "missing Debian packages: $miss"
@@ -101,6 +112,14 @@ case "$target" in
     exec tests/run.sh "$B" "$@"
     ;;
   kernel) kernel ;;
+  test-scx)
+    build_tests
+    deps "${SCX_DEPS[@]}"
+    # Through ktstr, so make -j gets the CPUs the lock planner grants.
+    "$B/bin/ktstr" kernel build >/dev/null
+    "$B/bin/ktstr" scx build >/dev/null
+    exec tests/run.sh "$B" scx kernel_build "$@"
+    ;;
   fuzz)
     build_tests
     secs=${1:-60}
@@ -129,6 +148,8 @@ case "$target" in
     install -D -m 0755 "$B/bin/ktstr" "$prefix/bin/ktstr"
     install -D -m 0755 "$B/bin/ktstr-init" "$prefix/libexec/ktstr/ktstr-init"
     install -D -m 0755 host/fetch-kernel.sh "$prefix/libexec/ktstr/fetch-kernel.sh"
+    install -D -m 0755 host/kernel-build.sh "$prefix/libexec/ktstr/kernel-build.sh"
+    install -D -m 0644 host/kconfig/sched_ext.config "$prefix/libexec/ktstr/kconfig/sched_ext.config"
     log "installed ktstr into $prefix"
     ;;
   clean) rm -rf "$B" ;;

@@ -32,6 +32,13 @@ void cmdline_parse(struct init_opts *o)
 			o->job_explicit = 1;
 		} else if (!strncmp(tok, "ktstr.test_kmsg=", 16)) {
 			snprintf(o->test_kmsg, sizeof(o->test_kmsg), "%s", tok + 16);
+		} else if (!strncmp(tok, "ktstr.test_sysrq=", 17) && tok[17] && tok[18] == '@') {
+			/* KEY@Ns or KEY@Nms */
+			char *end;
+			unsigned long v = strtoul(tok + 19, &end, 10);
+
+			o->test_sysrq = tok[17];
+			o->test_sysrq_ms = (uint32_t)(strcmp(end, "ms") ? v * 1000 : v);
 		} else if (!strcmp(tok, "ktstr.report=ttyS1")) {
 			o->serial_only = 1;
 		}

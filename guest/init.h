@@ -43,6 +43,8 @@ struct init_opts {
 	int sentinel;		/* ktstr.sentinel=1: the host packed INITRD_SENTINEL */
 	int topo;		/* ktstr.topo=1: report the CPU topology the guest sees */
 	char crash[16];		/* ktstr.crash=segv|reset|hang: test knobs for failure handling */
+	char test_sysrq;	/* ktstr.test_sysrq=KEY@Ns: test knob, SysRq KEY N s after */
+	uint32_t test_sysrq_ms;	/* the scheduler attached (S disables sched_ext) */
 };
 void cmdline_parse(struct init_opts *o);
 
@@ -94,11 +96,15 @@ int sched_check(void);
 int sched_has_failed(void);
 /* SIGINT, then SIGKILL after 2 s; a SCHED_EXIT frame with why and the log tail. */
 void sched_stop(const char *why, int expected);
+/* Arms the ktstr.test_sysrq knob: write key to /proc/sysrq-trigger ms after attaching. */
+void sched_test_sysrq(char key, uint32_t ms);
 
 /* kmsg.c: the kernel log watcher (KMSG frames). */
 void kmsg_open(const char *test_line);
 void kmsg_poll(void);
 void kmsg_close(void);
+/* The kernel's last 'sched_ext: BPF scheduler "NAME" disabled (REASON)' line, or "". */
+const char *kmsg_ext_disabled(void);
 
 /* reaper.c: orphans are reaped; children the init forked itself are registered so their
  * owners keep their exit status. */

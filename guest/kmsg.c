@@ -17,6 +17,7 @@
 
 static int kmsg_fd = -1;
 static unsigned forwarded, dropped;
+static char ext_disabled[256];	/* the kernel's last "BPF scheduler ... disabled (...)" */
 
 void kmsg_open(const char *test_line)
 {
@@ -64,11 +65,18 @@ void kmsg_poll(void)
 		msg[strcspn(msg, "\n")] = '\0';
 		if (kt_kmsg_classify(msg) == KT_KMSG_NONE)
 			continue;
+		if (strstr(msg, "sched_ext: BPF scheduler") && strstr(msg, " disabled ("))
+			snprintf(ext_disabled, sizeof(ext_disabled), "%s", msg);
 		if (forwarded++ < MAX_FORWARDED)
 			report_text(KT_MSG_KMSG, "%s", msg);
 		else
 			dropped++;
 	}
+}
+
+const char *kmsg_ext_disabled(void)
+{
+	return ext_disabled;
 }
 
 void kmsg_close(void)

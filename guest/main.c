@@ -168,6 +168,7 @@ int main(int argc, char **argv)
 		finish(ret, why);
 	protect_from_oom();
 	kmsg_open(opts.test_kmsg);
+	sched_test_sysrq(opts.test_sysrq, opts.test_sysrq_ms);
 	kmsg_poll();
 	ret = job_load(opts.job_path, &job);
 	if (ret == 0 && opts.job_explicit)

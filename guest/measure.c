@@ -61,6 +61,31 @@ static int read_schedstat(struct worker *w, uint64_t out[3])
 	return kt_parse_schedstat(buf, out);
 }
 
+/*
+ * 1 when the thread runs in the sched_ext class: /proc/PID/task/TID/sched's ext.enabled
+ * (CONFIG_SCHED_DEBUG). A scheduler in "switch all" mode moves SCHED_NORMAL tasks to
+ * sched_ext without changing their policy, so sched_getscheduler alone would say 0.
+ */
+static int on_sched_ext(struct worker *w)
+{
+	char path[64], buf[8192], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/sched", w->tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	p = strstr(buf, "\next.enabled");
+	p = p ? strchr(p, ':') : NULL;
+	return p && strtol(p + 1, NULL, 10) == 1;
+}
+
 void meas_numa(struct worker *w)
 {
 	size_t cap = 65536, len = 0;
@@ -149,6 +174,8 @@ void meas_finish(struct worker *w)
 	/* musl has no sched_getscheduler (POSIX's is per process): ask the kernel directly. */
 	pol = syscall(SYS_sched_getscheduler, 0);
 	r->policy = pol < 0 ? 0 : (uint32_t)pol & ~0x40000000u;	/* minus SCHED_RESET_ON_FORK */
+	if (on_sched_ext(w))
+		r->policy = KT_POLICY_EXT;	/* the class it ran in, whatever the policy */
 	meas_numa(w);
 }
 

@@ -4,7 +4,9 @@
  * must stay alive for 1 s and, for sched_ext, show as enabled in /sys/kernel/sched_ext
  * within 3 s. While the workers run, sched_check() (every <= 100 ms, from init_poll) notices
  * when it dies. Every end of the scheduler goes to the host as a SCHED_EXIT frame with the
- * tail of its log.
+ * tail of its log. For sched_ext, LOG lines say when the kernel showed it enabled (and what
+ * root/ops calls it) and disabled again; sched_ext leaving "enabled" while the workers run
+ * is an ejection (watchdog, BPF error, SysRq S), reported with the kernel's reason.
  */
 #include "init.h"
 
@@ -20,6 +22,8 @@
 
 #define SCHED_LOG "/tmp/ktstr-scheduler.log"
 #define SCHED_EXT_STATE "/sys/kernel/sched_ext/state"
+#define SCHED_EXT_OPS "/sys/kernel/sched_ext/root/ops"
+#define EJECT_GRACE_MS 3000	/* for an ejected scheduler to notice and print why */
 #define ALIVE_MS 1000
 #define ATTACH_MS 3000
 #define STOP_GRACE_MS 2000
@@ -29,6 +33,9 @@ static pid_t sched_pid;
 static pid_t sched_pgid;	/* its process group: its helpers, orphaned when it dies */
 static int sched_ext;
 static int sched_failed;
+static uint64_t attached_ns;	/* when sched_ext showed enabled */
+static char sysrq_key;		/* ktstr.test_sysrq knob */
+static uint32_t sysrq_ms;
 
 static void sleep_ms(unsigned ms)
 {
@@ -70,16 +77,96 @@ static void send_exit(int status, int expected, const char *why)
 	report_sched_exit(&e);
 }
 
-static int ext_enabled(void)
+/* The first line of a sysfs file, or "" when it cannot be read. */
+static void read_line(const char *path, char *buf, size_t sz)
 {
-	char buf[32] = "";
-	int fd = open(SCHED_EXT_STATE, O_RDONLY | O_CLOEXEC);
-	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, sz - 1);
 
 	if (fd >= 0)
 		close(fd);
 	buf[n > 0 ? n : 0] = '\0';
-	return !strncmp(buf, "enabled", 7);
+	buf[strcspn(buf, "\n")] = '\0';
+}
+
+static int ext_enabled(void)
+{
+	char buf[32];
+
+	read_line(SCHED_EXT_STATE, buf, sizeof(buf));
+	return !strcmp(buf, "enabled");
+}
+
+static void report_detached(void);
+
+/* What the kernel says once the scheduler is attached: state and root/ops. */
+static void report_attached(const struct kt_job *j)
+{
+	char ops[128];
+	const char *base = strrchr(j->scheduler, '/');
+
+	base = base ? base + 1 : j->scheduler;
+	read_line(SCHED_EXT_OPS, ops, sizeof(ops));
+	report_text(KT_MSG_LOG, "sched_ext: state enabled at %.3f s, root/ops '%s' (%s)",
+		    attached_ns / 1e9, ops,
+		    !ops[0] ? "empty: no scheduler named" :
+		    !strcmp(ops, base) || (!strncmp(base, "scx_", 4) && !strcmp(ops, base + 4)) ?
+		    "names the scheduler" : "a name of the scheduler's own choosing");
+}
+
+void sched_test_sysrq(char key, uint32_t ms)
+{
+	sysrq_key = key;
+	sysrq_ms = ms;
+}
+
+/* The ktstr.test_sysrq knob: SysRq S disables sched_ext ("disabled by sysrq-S"). */
+static void test_sysrq(void)
+{
+	int fd;
+
+	if (!sysrq_key || !attached_ns || mono_ns() - attached_ns < sysrq_ms * 1000000ull)
+		return;
+	fd = open("/proc/sysrq-trigger", O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, &sysrq_key, 1) != 1)
+		report_error("scheduler", "write", "/proc/sysrq-trigger", errno, "test knob");
+	else
+		report_text(KT_MSG_LOG, "test knob: SysRq '%c' written at %.3f s", sysrq_key,
+			    mono_ns() / 1e9);
+	if (fd >= 0)
+		close(fd);
+	sysrq_key = 0;
+}
+
+/*
+ * sched_ext left "enabled" under a live scheduler: the kernel ejected it (watchdog, error,
+ * SysRq). Give the scheduler a moment to notice and print its own exit message, and the
+ * kernel log its reason, then report both.
+ */
+static void ejected(void)
+{
+	uint64_t t0 = mono_ns();
+	char why[sizeof(((struct kt_sched_exit *)0)->why)];
+	int status;
+
+	while (mono_ns() - t0 < EJECT_GRACE_MS * 1000000ull) {
+		kmsg_poll();
+		if (waitpid(sched_pid, &status, WNOHANG) == sched_pid) {
+			reaper_disown(sched_pid);
+			sched_pid = 0;
+			break;
+		}
+		sleep_ms(20);
+	}
+	kmsg_poll();
+	snprintf(why, sizeof(why), "ejected: %s",
+		 kmsg_ext_disabled()[0] ? kmsg_ext_disabled() : "no reason in the kernel log");
+	if (sched_pid) {
+		sched_stop(why, 0);
+	} else {
+		send_exit(status, 0, why);
+		report_detached();
+	}
 }
 
 static __attribute__((noreturn)) void child(const struct kt_job *j)
@@ -143,9 +230,15 @@ int sched_start(const struct kt_job *j)
 					     "exited while starting");
 			return -2;
 		}
-		attached = attached || (sched_ext && ext_enabled());
-		if (ms >= ALIVE_MS && (!sched_ext || attached))
+		if (sched_ext && !attached && ext_enabled()) {
+			attached = 1;
+			attached_ns = mono_ns();
+		}
+		if (ms >= ALIVE_MS && (!sched_ext || attached)) {
+			if (sched_ext)
+				report_attached(j);
 			return 0;
+		}
 		if (ms >= ATTACH_MS) {
 			/* No sched_ext in the kernel says nothing about the scheduler: infra. */
 			int nokernel = access("/sys/kernel/sched_ext", F_OK) != 0;
@@ -177,17 +270,25 @@ int sched_check(void)
 	if (!sched_pid)
 		return sched_failed ? -1 : 0;
 	if (waitpid(sched_pid, &status, WNOHANG) == sched_pid) {
+		char why[128];
+
 		reaper_disown(sched_pid);
 		sched_pid = 0;
 		sched_failed = 1;
-		send_exit(status, 0, "died while the workers ran");
+		if (sched_ext)	/* the kernel's word on it, if it has spoken yet */
+			report_detached();
+		snprintf(why, sizeof(why), "died while the workers ran%s%s",
+			 sched_ext && kmsg_ext_disabled()[0] ? ": " : "",
+			 sched_ext ? kmsg_ext_disabled() : "");
+		send_exit(status, 0, why);
 		return -1;
 	}
 	if (sched_ext && !ext_enabled()) {
 		sched_failed = 1;
-		sched_stop("detached from sched_ext while the workers ran", 0);
+		ejected();
 		return -1;
 	}
+	test_sysrq();
 	return 0;
 }
 
@@ -196,11 +297,29 @@ int sched_has_failed(void)
 	return sched_failed;
 }
 
+/* After the scheduler's end: sched_ext must go back to disabled (the unregistering is
+ * asynchronous, so wait a little). */
+static void report_detached(void)
+{
+	uint64_t t0 = mono_ns();
+	char state[32];
+
+	for (;;) {
+		read_line(SCHED_EXT_STATE, state, sizeof(state));
+		if (!strcmp(state, "disabled") || mono_ns() - t0 >= STOP_GRACE_MS * 1000000ull)
+			break;
+		sleep_ms(10);
+	}
+	kmsg_poll();
+	report_text(KT_MSG_LOG, "sched_ext: state %s at %.3f s, after the scheduler ended",
+		    state, mono_ns() / 1e9);
+}
+
 void sched_stop(const char *why, int expected)
 {
 	uint64_t t0 = mono_ns();
 	int status = 0, sig = SIGINT;
-	char msg[128];
+	char msg[256];
 
 	if (!sched_pid)
 		return;
@@ -219,4 +338,6 @@ void sched_stop(const char *why, int expected)
 	snprintf(msg, sizeof(msg), "%s (%s)", why,
 		 sig == SIGINT ? "SIGINT" : "SIGKILL after 2 s");
 	send_exit(status, expected, msg);
+	if (sched_ext)
+		report_detached();
 }

@@ -612,6 +612,44 @@ static int check_scheduler(const struct result *r, struct verdict *vd)
 			   r->sched_exited ? " and was stopped by the init" : "");
 }
 
+/*
+ * Under a sched_ext scheduler the workers must actually have run in its class: the guest
+ * reads ext.enabled from /proc/<tid>/sched and reports policy 7 (a task's policy field
+ * stays SCHED_NORMAL under a scheduler that switches every task). Only a run where no
+ * worker at all ran under it fails: a partial-switch scheduler may leave some groups out.
+ */
+static int check_sched_ext(const struct result *r, struct verdict *vd)
+{
+	unsigned long workers = 0, ext = 0;
+
+	if (r->job.scheduler_kind != KT_SCHED_EXT || r->sched_deaths)
+		return 0;
+	for (uint32_t g = 0; g < r->job.ngroups; g++) {
+		unsigned long gw = 0, ge = 0;
+		size_t n;
+		const struct kt_worker_report **w = reports(r, g, &n, 1);
+
+		if (!w)
+			return -1;
+		for (size_t i = 0; i < n; i++) {
+			gw++;
+			ge += w[i]->policy == KT_POLICY_EXT;
+		}
+		free(w);
+		if (gw && verdict_add(vd, r->job.groups[g].name, "sched_ext",
+				      ge ? OUTCOME_PASS : OUTCOME_SKIP,
+				      "group %s: %lu of %lu workers ran under SCHED_EXT",
+				      r->job.groups[g].name, ge, gw) < 0)
+			return -1;
+		workers += gw;
+		ext += ge;
+	}
+	if (workers && !ext)
+		return verdict_add(vd, NULL, "sched_ext", OUTCOME_FAIL, "the scheduler attached "
+				   "but none of the %lu workers ran under SCHED_EXT", workers);
+	return 0;
+}
+
 static int check_kernel(const struct result *r, struct verdict *vd)
 {
 	const char *first = "";
@@ -641,7 +679,8 @@ int checks_run(const struct result *r, struct verdict *vd)
 	for (uint32_t g = 0; g < r->job.ngroups; g++)
 		if (check_group(r, g, vd) < 0)
 			return -1;
-	if (check_reports(r, vd) < 0 || check_scheduler(r, vd) < 0 || check_kernel(r, vd) < 0)
+	if (check_reports(r, vd) < 0 || check_scheduler(r, vd) < 0 ||
+	    check_sched_ext(r, vd) < 0 || check_kernel(r, vd) < 0)
 		return -1;
 	return 0;
 }

@@ -15,13 +15,16 @@
 #include <unistd.h>
 
 static const char kernel_usage[] =
-	"usage: ktstr kernel <list|fetch> [options]\n"
+	"usage: ktstr kernel <list|fetch|build> [options]\n"
 	"\n"
 	"  list [PATH...]   the kernels ktstr finds (the cache, /boot, /lib/modules/*/vmlinuz)\n"
 	"                   and any PATH given: version (from the bzImage header), size, whether\n"
 	"                   a module directory was found, where it came from\n"
 	"  fetch [--quiet]  download Debian's newest linux-image-6.12*-cloud-amd64-unsigned into\n"
 	"                   the cache with apt-get download (no install) and print its path\n"
+	"  build            build a sched_ext kernel from source into the cache (see\n"
+	"                   'ktstr kernel build --help'); 'list' then shows it, with SCHED_EXT\n"
+	"                   and the schedulers 'ktstr scx build' built for it\n"
 	"\n"
 	"environment: KTSTR_CACHE_DIR (default ~/.cache/ktstr), KTSTR_KERNEL_PKG (fetch this\n"
 	"package), KTSTR_FETCH_KERNEL (the fetch script to run)\n";
@@ -109,6 +112,12 @@ static int kernel_list(int argc, char **argv)
 				row(g.gl_pathv[i], p ? "modules" : "installed", &rows);
 		globfree(&g);
 	}
+	/* Kernels from 'ktstr kernel build' (host/cmd_kernel_build.c), in their own table. */
+	printf("\nbuilt by 'ktstr kernel build':\n");
+	if (kernel_list_built(stdout) > 0)
+		rows++;
+	else
+		printf("(none)\n");
 	if (!rows) {
 		printf("(none found)\n");
 		fprintf(stderr, "ktstr: run 'ktstr kernel fetch' to get Debian's cloud kernel%s%s\n",
@@ -170,7 +179,7 @@ int cmd_kernel(int argc, char **argv)
 	} subs[] = {
 		{ "list", kernel_list },
 		{ "fetch", kernel_fetch },
-		/* "build" (a sched_ext kernel from source) comes with host/kernel-build.sh */
+		{ "build", cmd_kernel_build },	/* host/cmd_kernel_build.c */
 	};
 
 	if (argc < 2) {
@@ -181,7 +190,7 @@ int cmd_kernel(int argc, char **argv)
 		fputs(kernel_usage, stdout);
 		return KT_EXIT_PASS;
 	}
-	for (int i = 2; i < argc; i++) {
+	for (int i = 2; i < argc && strcmp(argv[1], "build"); i++) {	/* build has its own */
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			fputs(kernel_usage, stdout);
 			return KT_EXIT_PASS;

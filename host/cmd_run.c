@@ -10,6 +10,7 @@
 #include "kernel.h"
 #include "kmod.h"
 #include "machine.h"
+#include "scx.h"
 #include "session.h"
 #include "../shared/job.h"
 #include "../shared/report.h"
@@ -415,10 +416,11 @@ static void print_frame(void *ctx, const struct kt_frame *f)
 		       kt_msg_name(f->type), f->type);
 		return;
 	}
-	printf("worker %s/%u tid %u: %s, %llu work units, cpu %.1f ms, wall %.1f ms\n",
+	printf("worker %s/%u tid %u: %s, %llu work units, cpu %.1f ms, wall %.1f ms%s\n",
 	       r.group < j->ngroups ? j->groups[r.group].name : "?", r.index, r.tid,
 	       r.status <= KT_W_SHORT ? status[r.status] : "?",
-	       (unsigned long long)r.work_units, r.cpu_ns / 1e6, r.wall_ns / 1e6);
+	       (unsigned long long)r.work_units, r.cpu_ns / 1e6, r.wall_ns / 1e6,
+	       r.policy == KT_POLICY_EXT ? ", SCHED_EXT" : "");
 }
 
 /* Everything after argument parsing: kernel, modules, initramfs, the VM session. */
@@ -445,9 +447,14 @@ static int run_job(struct run_args *a, struct jobspec *js)
 	size_t nbase = 0;
 	struct stat st;
 	uint64_t t0 = kt_now_ms(), spent;
+	char schedk[4096];
+	const char *spec = a->kernel;
 	int ret, r;
 
-	r = kernel_resolve(a->kernel, &k, why, sizeof(why));
+	/* A scheduler from the cache and no --kernel: the kernel it was built for. */
+	if (!spec && scx_kernel_for(js->scheduler_host, schedk, sizeof(schedk)) == 0)
+		spec = schedk;
+	r = kernel_resolve(spec, &k, why, sizeof(why));
 	if (r < 0) {
 		kt_err("%s%s", r == -2 ? "" : "--kernel: ", why);
 		return KT_EXIT_USAGE;

@@ -30,7 +30,8 @@ const char jobcli_help[] =
 	"                          (repeatable; without groups the job has one, 'default')\n"
 	"      --set KEY=VALUE     any [global] key, e.g. --set max_gap_ms=500\n"
 	"      --sysctl NAME=VALUE a sysctl to set in the guest (repeatable)\n"
-	"      --scheduler PATH    scheduler binary to pack into the guest and run\n"
+	"      --scheduler PATH    scheduler binary to pack into the guest and run; a bare\n"
+	"                          NAME (scx_simple) is one 'ktstr scx build' cached (sched_ext)\n"
 	"      --scheduler-args ARGS, --scheduler-kind process|sched_ext\n"
 	"      --settle DUR        pause after setup, before the workers start (0)\n"
 	"      --print-job         print the job as canonical INI and exit\n";

@@ -4,6 +4,7 @@
  * then each group on top of it) that build struct kt_job.
  */
 #include "jobfile.h"
+#include "scx.h"
 #include "util.h"
 #include "../shared/worktypes.h"
 
@@ -267,9 +268,19 @@ static int k_scheduler(struct target *t, const char *v)
 		job_copy(path, sizeof(path), v);
 	else
 		snprintf(path, sizeof(path), "%s/%s", t->s->base_dir, v);
+	/* A bare name that is no file here: a scheduler `ktstr scx build` put in the cache. */
+	if (!strchr(v, '/') && access(path, F_OK) &&
+	    scx_find(v, path, sizeof(path), real, sizeof(real)) == 0) {
+		int kind_given = 0;
+
+		for (size_t i = 0; i < t->s->n; i++)
+			kind_given |= !strcmp(t->s->e[i].key, "scheduler_kind");
+		if (!kind_given)	/* an explicit scheduler_kind wins, wherever it stands */
+			j->scheduler_kind = KT_SCHED_EXT;
+	}
 	if (!realpath(path, real) || stat(real, &st) < 0) {
-		ERR(t, "cannot use '%s': %s (a path to the scheduler binary on this host)", path,
-		    strerror(errno));
+		ERR(t, "cannot use '%s': %s (a path to the scheduler binary on this host, or the "
+		    "name of one built with 'ktstr scx build')", path, strerror(errno));
 		return -1;
 	}
 	if (!S_ISREG(st.st_mode) || access(real, X_OK)) {

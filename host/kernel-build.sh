@@ -7,6 +7,9 @@
 #        kernel-build.sh scx [--source DIR] [--jobs N] [NAME...]  build schedulers (scx_simple,
 #                                                              scx_qmap, ...); print their dir
 #        kernel-build.sh find                                  print the newest built kernel
+#        kernel-build.sh verify CONFIG                         check a .config against the
+#                                                              fragment; name what is not =y
+#        kernel-build.sh key [--source DIR]                    print the cache key
 #
 # With no --source, Debian's linux-source-6.12 is fetched with `apt-get download` and unpacked
 # into the cache (no root needed). The kernel gets x86_64_defconfig plus ktstr's fragment
@@ -27,7 +30,7 @@ LLVM_STRIP=${LLVM_STRIP:-llvm-strip-${CLANG#clang-}}
 say() { echo "ktstr: $*" >&2; }
 die() { echo "ktstr: kernel build: $*" >&2; exit "${2:-1}"; }
 
-usage() { sed -n '3,17p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '3,20p' "$0" | sed 's/^# \{0,1\}//'; }
 
 cmd=${1:-}
 [ $# -gt 0 ] && shift
@@ -113,24 +116,39 @@ run_make() {	# log what make-args...
   fi
 }
 
+# The fragment's options: every CONFIG_X=y line.
+frag_options() { sed -n 's/^\(CONFIG_[A-Z0-9_]*\)=y$/\1/p' "$frag"; }
+
+# Every option of the fragment must be =y in config; names the ones that are not.
+verify() {	# config
+  local opt missing=()
+  [ -r "$1" ] || die "verify: cannot read $1" 2
+  while read -r opt; do
+    grep -qx "$opt=y" "$1" || missing+=("$opt")
+  done < <(frag_options)
+  [ ${#missing[@]} -eq 0 ] ||
+    die "these options from $frag are not =y in $1: ${missing[*]}"
+}
+
 configure() {	# tree obj
-  local tree=$1 obj=$2 opt missing=()
+  local tree=$1 obj=$2 opt
   make -s -C "$tree" O="$obj" x86_64_defconfig >&2
   while read -r opt; do
     "$tree/scripts/config" --file "$obj/.config" -e "${opt#CONFIG_}"
-  done < <(sed -n 's/^\(CONFIG_[A-Z0-9_]*\)=y$/\1/p' "$frag")
+  done < <(frag_options)
   make -s -C "$tree" O="$obj" olddefconfig >&2
-  while read -r opt; do
-    grep -qx "$opt=y" "$obj/.config" || missing+=("$opt")
-  done < <(sed -n 's/^\(CONFIG_[A-Z0-9_]*\)=y$/\1/p' "$frag")
-  [ ${#missing[@]} -eq 0 ] ||
-    die "these options from $frag are not =y after olddefconfig: ${missing[*]}"
+  verify "$obj/.config"
+}
+
+# The cache key: the source's identity and the fragment's text.
+cache_key() {	# tree
+  { source_id "$1"; cat "$frag"; } | sha256sum | cut -c1-16
 }
 
 build_kernel() {
   local tree key obj out stage
   tree=$(source_tree)
-  key=$({ source_id "$tree"; cat "$frag"; } | sha256sum | cut -c1-16)
+  key=$(cache_key "$tree")
   out=$built/$key
   if [ -f "$out/.ktstr-vmlinuz" ]; then cat "$out/.ktstr-vmlinuz"; return; fi
   obj=$cache/build/$key
@@ -140,6 +158,7 @@ build_kernel() {
   say "building bzImage with make -j$jobs (20-40 minutes without KVM-grade CPUs)"
   run_make "$obj/build.log" "kernel build" -C "$tree" O="$obj" -j"$jobs" bzImage
   stage=$(mktemp -d "$built/.stage.XXXXXX")
+  trap 'rm -rf "$stage"; exit 130' INT TERM
   cp "$obj/arch/x86/boot/bzImage" "$stage/bzImage"
   cp "$obj/.config" "$stage/config"
   cp "$obj/vmlinux" "$stage/vmlinux"	# BTF source for the schedulers' vmlinux.h
@@ -147,6 +166,7 @@ build_kernel() {
   echo "$out/bzImage" >"$stage/.ktstr-vmlinuz"
   rm -rf "$out"
   mv "$stage" "$out"
+  trap - INT TERM
   cat "$out/.ktstr-vmlinuz"
 }
 
@@ -189,10 +209,16 @@ case "$cmd" in
   kernel) build_kernel ;;
   scx) build_scx ;;
   find)
-    best=$(ls -t "$built"/*/.ktstr-vmlinuz 2>/dev/null | head -n 1)
+    best=$(ls -t "$built"/*/.ktstr-vmlinuz 2>/dev/null | head -n 1 || true)
     [ -n "$best" ] || die "no sched_ext kernel built yet (run: kernel-build.sh kernel)" 1
     cat "$best"
     ;;
+  verify)
+    [ ${#names[@]} -eq 1 ] || die "verify needs one .config file" 2
+    verify "${names[0]}"
+    echo "ktstr: ${names[0]}: every option of $(basename "$frag") is =y" >&2
+    ;;
+  key) cache_key "$(source_tree)" ;;
   -h|--help|"") usage ;;
-  *) die "unknown command '$cmd' (kernel, scx, find)" 2 ;;
+  *) die "unknown command '$cmd' (kernel, scx, find, verify, key)" 2 ;;
 esac

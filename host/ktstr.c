@@ -24,7 +24,8 @@ static const struct cmd cmds[] = {
 	{ "job", cmd_job, "check a job file, or compile it for an embedded init" },
 	{ "topo", cmd_topo, "show the host topology ktstr plans CPU reservations with" },
 	{ "locks", cmd_locks, "show which ktstr runs hold which host LLCs and CPUs" },
-	{ "kernel", cmd_kernel, "list the kernels ktstr finds, fetch one" },
+	{ "kernel", cmd_kernel, "list the kernels ktstr finds, fetch one, build a sched_ext one" },
+	{ "scx", cmd_scx, "build the sched_ext schedulers of a built kernel's tree, list them" },
 	{ "doctor", cmd_doctor, "check that this host can run ktstr, and say how to fix it" },
 };
 

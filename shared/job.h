@@ -30,6 +30,8 @@ enum kt_policy {
 	KT_POLICY_RR = 2,
 	KT_POLICY_BATCH = 3,
 	KT_POLICY_IDLE = 5,
+	KT_POLICY_EXT = 7,	/* SCHED_EXT; a worker report's policy also says 7 when the
+				 * task ran in the sched_ext class under SCHED_NORMAL */
 };
 
 /*

@@ -52,7 +52,8 @@ struct kt_worker_report {
 	int32_t exit_code;
 	int32_t signo;
 	uint8_t completed;	/* the work loop ran to the stop signal */
-	uint32_t policy;	/* the scheduling policy seen at the end (7 = SCHED_EXT) */
+	uint32_t policy;	/* the scheduling policy seen at the end; 7 (SCHED_EXT) also when
+				 * the task ran in the sched_ext class ("switch all" mode) */
 	uint64_t work_units;
 	uint64_t iterations;
 	uint64_t cpu_ns;	/* CLOCK_THREAD_CPUTIME_ID */

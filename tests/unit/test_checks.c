@@ -392,6 +392,49 @@ static void test_scheduler(void **state)
 	done(&x, &j);
 }
 
+/* Under a sched_ext scheduler, workers must have run in its class (policy 7 in the report). */
+static void test_sched_ext(void **state)
+{
+	struct kt_worker_report w[2];
+	struct kt_group *g;
+	struct kt_job j;
+	struct run x;
+
+	(void)state;
+	synth_job1(&j, 1);
+	g = kt_job_add_group(&j, "hogs");
+	g->workers = 1;
+	snprintf(j.scheduler, sizeof(j.scheduler), "/ktstr/scx_simple");
+	j.scheduler_kind = KT_SCHED_EXT;
+	synth_mkworker(&w[0], 0, 0, 101, 100, 10);
+	synth_mkworker(&w[1], 1, 0, 102, 100, 10);
+	w[0].policy = w[1].policy = KT_POLICY_EXT;
+	judge(&x, &j, w, 2, 2);
+	expect(&x, "pingers", "sched_ext", OUTCOME_PASS, "1 of 1 workers ran under SCHED_EXT");
+	expect(&x, "hogs", "sched_ext", OUTCOME_PASS, "1 of 1 workers ran under SCHED_EXT");
+	assert_int_equal(x.status, 0);
+	done(&x, NULL);
+	/* a partial-switch scheduler may leave a group out: noted, not failed */
+	w[1].policy = 0;
+	judge(&x, &j, w, 2, 2);
+	expect(&x, "hogs", "sched_ext", OUTCOME_SKIP, "0 of 1 workers ran under SCHED_EXT");
+	assert_int_equal(x.status, 0);
+	done(&x, NULL);
+	/* attached, but no worker at all ran under it */
+	w[0].policy = 0;
+	judge(&x, &j, w, 2, 2);
+	expect(&x, NULL, "sched_ext", OUTCOME_FAIL, "none of the 2 workers ran under SCHED_EXT");
+	assert_int_equal(x.status, 1);
+	done(&x, NULL);
+	/* the kernel's own scheduler: no such check */
+	j.scheduler_kind = KT_SCHED_PROCESS;
+	judge(&x, &j, w, 2, 2);
+	for (size_t i = 0; i < x.vd.n; i++)
+		assert_string_not_equal(x.vd.v[i].check, "sched_ext");
+	assert_int_equal(x.status, 0);
+	done(&x, &j);
+}
+
 static void test_kernel_warnings(void **state)
 {
 	struct kt_worker_report w[1];
@@ -616,6 +659,7 @@ int main(void)
 		cmocka_unit_test(test_migrations),
 		cmocka_unit_test(test_sentinel),
 		cmocka_unit_test(test_scheduler),
+		cmocka_unit_test(test_sched_ext),
 		cmocka_unit_test(test_kernel_warnings),
 		cmocka_unit_test(test_exit_status),
 		cmocka_unit_test(test_many_failures),
