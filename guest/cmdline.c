@@ -41,6 +41,14 @@ void cmdline_parse(struct init_opts *o)
 			o->test_sysrq_ms = (uint32_t)(strcmp(end, "ms") ? v * 1000 : v);
 		} else if (!strcmp(tok, "ktstr.report=ttyS1")) {
 			o->serial_only = 1;
+		} else if (!strncmp(tok, "ktstr.rows=", 11)) {
+			o->rows = (unsigned)strtoul(tok + 11, NULL, 10);
+		} else if (!strncmp(tok, "ktstr.cols=", 11)) {
+			o->cols = (unsigned)strtoul(tok + 11, NULL, 10);
+		} else if (!strncmp(tok, "ktstr.term=", 11)) {
+			snprintf(o->term, sizeof(o->term), "%s", tok + 11);
+		} else if (!strcmp(tok, "ktstr.dmesg=1")) {
+			o->dmesg = 1;
 		}
 		else if (!strcmp(tok, "ktstr.sentinel=1"))
 			o->sentinel = 1;

@@ -3,8 +3,10 @@
 #ifndef KTSTR_INIT_H
 #define KTSTR_INIT_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include "../shared/exec.h"
 #include "../shared/job.h"
 #include "../shared/msg.h"
 #include "../shared/report.h"
@@ -29,6 +31,9 @@ void report_send(struct kt_wbuf *w);
 int report_stop_requested(void);
 /* Waits (bounded) for the host to acknowledge EXIT, so power-off loses no frame. */
 void report_drain(void);
+/* One frame whose payload is the bytes given (exec output, SHELL). */
+void report_raw(uint16_t type, const void *p, size_t len);
+void report_exec_done(const struct kt_exec_done *d);
 
 /* mounts.c: phase 0 what the report channel needs (proc, sysfs, devtmpfs), phase 1 the rest */
 int mount_all(int phase);
@@ -45,6 +50,9 @@ struct init_opts {
 	char crash[16];		/* ktstr.crash=segv|reset|hang: test knobs for failure handling */
 	char test_sysrq;	/* ktstr.test_sysrq=KEY@Ns: test knob, SysRq KEY N s after */
 	uint32_t test_sysrq_ms;	/* the scheduler attached (S disables sched_ext) */
+	unsigned rows, cols;	/* ktstr.rows=, ktstr.cols=: the host terminal's size, or 0 */
+	char term[64];		/* ktstr.term=: the host's $TERM for the shell, or "" */
+	int dmesg;		/* ktstr.dmesg=1: forward kernel messages while the shell runs */
 };
 void cmdline_parse(struct init_opts *o);
 
@@ -112,6 +120,25 @@ void reaper_own(pid_t pid);
 void reaper_disown(pid_t pid);
 void reaper_poll(void);
 unsigned long reaper_count(void);
+/*
+ * shell.c: `ktstr shell`, after the job's setup: busybox tools installed, then the command
+ * in /ktstr/exec (exec.c) or an interactive shell on the console. Returns the status for
+ * EXIT: 0, or 99 when neither could be started.
+ */
+int shell_main(const struct init_opts *o);
+/* exec.c: runs CMD with /bin/sh -c, its output as frames, then EXEC_DONE. 0 or -1. */
+int exec_run(const char *cmd);
+/* In a child of PID 1 before exec: default signals, the shell's environment, cwd. */
+void shell_child_env(const char *term);
+
+/* relay.c: PID 1 while a child runs. See there. */
+struct relay {
+	pid_t child;
+	int out_fd, err_fd;	/* the command's stdout and stderr pipes, or -1 */
+	int kmsg_fd;		/* /dev/kmsg to forward as KMSG frames, or -1 */
+};
+/* Returns 0 with the child's wait status, or -1 after reporting why. Closes the fds. */
+int relay_run(struct relay *r, int *status);
 
 /* console.c: messages on /dev/console (the kernel log's serial port) */
 void con_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

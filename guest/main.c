@@ -94,7 +94,7 @@ static void protect_from_oom(void)
 		close(fd);
 }
 
-static __attribute__((noreturn)) void run(struct kt_job *job)
+static __attribute__((noreturn)) void run(struct kt_job *job, const struct init_opts *o)
 {
 	int ret;
 
@@ -116,6 +116,11 @@ static __attribute__((noreturn)) void run(struct kt_job *job)
 		if (settle(job->settle_ms) < 0)
 			finish(1, "the scheduler died while settling");
 		report_stage("settle");
+	}
+	/* ktstr shell: everything is set up; a person (or --exec) takes over from here. */
+	if (job->flags & KT_JOB_F_SHELL) {
+		ret = shell_main(o);
+		finish(ret, ret ? "the shell could not be started" : "shell ended");
 	}
 	ret = workers_run(job);
 	reaper_poll();	/* not waitpid(-1): the scheduler's status is sched_check's */
@@ -179,7 +184,7 @@ int main(int argc, char **argv)
 		if (opts.exit_status)
 			report_text(KT_MSG_LOG, "ktstr.exit=%d overrides the job", opts.exit_status);
 		else
-			run(&job);
+			run(&job, &opts);
 	}
 	report_stage("done");
 	finish(opts.exit_status, opts.exit_status ? "requested by ktstr.exit" : "ok");

@@ -254,3 +254,20 @@ void report_drain(void)
 	if (poll(&p, 1, 2000) == 1 && read(report_fd, &ack, 1) < 0)
 		con_printf("ktstr-init: reading host ack: %s\n", strerror(errno));
 }
+
+void report_raw(uint16_t type, const void *p, size_t len)
+{
+	struct kt_wbuf w = { 0 };
+
+	if (kt_frame_append(&w, type, report_seq++, p, len) < 0)
+		w.oom = 1;
+	send_frame(&w);
+}
+
+void report_exec_done(const struct kt_exec_done *d)
+{
+	struct kt_wbuf w = { 0 };
+
+	kt_enc_exec_done(&w, report_seq++, d);
+	send_frame(&w);
+}

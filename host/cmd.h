@@ -18,5 +18,6 @@ int cmd_kernel_build(int argc, char **argv);
 int kernel_list_built(FILE *out);
 int cmd_scx(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
+int cmd_shell(int argc, char **argv);
 
 #endif

@@ -65,7 +65,7 @@ static void take(struct decode *d, const struct kt_frame *f)
 		d->seq_gaps++;
 	d->next_seq = f->seq + 1;
 	/* The topology the guest saw: printed as 'ktstr run -v' prints it. */
-	if (!d->quiet && report_show(f, d->verbose, &m) == REPORT_OTHER &&
+	if (!d->quiet && report_show(f, stdout, d->verbose, &m) == REPORT_OTHER &&
 	    guest_topo_frame(&d->topo, f, NULL, 1) < 0 &&
 	    (f->type == KT_MSG_TOPO_CPU || f->type == KT_MSG_TOPO_NODE))
 		kt_err("malformed %s frame (seq %u); ignored", kt_msg_name(f->type), f->seq);
@@ -123,7 +123,7 @@ static int judge(struct decode *d, const char *path, const char *json, const cha
 		kt_err("decode: no EXIT frame in %s (%llu frames): the guest did not finish",
 		       path, (unsigned long long)d->dec.st.frames);
 	else if (!d->quiet)
-		report_show_exit(&d->r.exit);
+		report_show_exit(stdout, &d->r.exit);
 	if (checks_run(&d->r, &vd) < 0) {
 		kt_err("decode: out of memory running the checks");
 		verdict_free(&vd);

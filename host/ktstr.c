@@ -27,6 +27,7 @@ static const struct cmd cmds[] = {
 	{ "kernel", cmd_kernel, "list the kernels ktstr finds, fetch one, build a sched_ext one" },
 	{ "scx", cmd_scx, "build the sched_ext schedulers of a built kernel's tree, list them" },
 	{ "doctor", cmd_doctor, "check that this host can run ktstr, and say how to fix it" },
+	{ "shell", cmd_shell, "a shell (or one command) in the VM, to reproduce by hand" },
 };
 
 static void usage(FILE *to)

@@ -6,7 +6,7 @@
 #include <string.h>
 
 /* The scheduler's end, and the tail of its log, indented. */
-static void show_sched_exit(const struct kt_sched_exit *e)
+static void show_sched_exit(FILE *out, const struct kt_sched_exit *e)
 {
 	char status[64];
 
@@ -15,21 +15,22 @@ static void show_sched_exit(const struct kt_sched_exit *e)
 			 strsignal(e->signo));
 	else
 		snprintf(status, sizeof(status), "exit status %d", e->code);
-	printf("scheduler: %s: %s at %.3f s\n", e->why, status, e->t_ns / 1e9);
+	fprintf(out, "scheduler: %s: %s at %.3f s\n", e->why, status, e->t_ns / 1e9);
 	if (!e->log[0]) {
-		printf("scheduler log: (empty)\n");
+		fprintf(out, "scheduler log: (empty)\n");
 		return;
 	}
-	printf("scheduler log (last lines):\n");
+	fprintf(out, "scheduler log (last lines):\n");
 	for (const char *p = e->log; *p;) {
 		size_t n = strcspn(p, "\n");
 
-		printf("  | %.*s\n", (int)n, p);
+		fprintf(out, "  | %.*s\n", (int)n, p);
 		p += n + (p[n] == '\n');
 	}
 }
 
-enum report_result report_show(const struct kt_frame *f, int verbose, struct report_msg *m)
+enum report_result report_show(const struct kt_frame *f, FILE *out, int verbose,
+			       struct report_msg *m)
 {
 	m->type = f->type;
 	if (f->version != KT_VERSION) {
@@ -41,10 +42,12 @@ enum report_result report_show(const struct kt_frame *f, int verbose, struct rep
 	case KT_MSG_HELLO:
 		if (kt_dec_hello(f, &m->u.hello) < 0)
 			break;
-		printf("guest: Linux %s %s, %u CPUs, %llu MiB, protocol %u\n", m->u.hello.release,
-		       m->u.hello.machine, m->u.hello.ncpus,
-		       (unsigned long long)m->u.hello.mem_kib / 1024, m->u.hello.proto);
-		fflush(stdout);
+		if (!out)
+			return REPORT_SHOWN;
+		fprintf(out, "guest: Linux %s %s, %u CPUs, %llu MiB, protocol %u\n",
+			m->u.hello.release, m->u.hello.machine, m->u.hello.ncpus,
+			(unsigned long long)m->u.hello.mem_kib / 1024, m->u.hello.proto);
+		fflush(out);
 		return REPORT_SHOWN;
 	case KT_MSG_STAGE:
 		if (kt_dec_stage(f, &m->u.stage) < 0)
@@ -58,16 +61,18 @@ enum report_result report_show(const struct kt_frame *f, int verbose, struct rep
 
 		if (kt_dec_error(f, &m->u.error) < 0)
 			break;
-		printf("init failed at stage %s: %s %s: %s%s%s\n", e->stage, e->call, e->path,
-		       e->err > 0 && e->err < 4096 ? strerror(e->err) : "failed",
-		       e->msg[0] ? " -- " : "", e->msg);
+		fprintf(out ? out : stderr, "init failed at stage %s: %s %s: %s%s%s\n", e->stage,
+			e->call, e->path, e->err > 0 && e->err < 4096 ? strerror(e->err) : "failed",
+			e->msg[0] ? " -- " : "", e->msg);
 		return REPORT_SHOWN;
 	}
 	case KT_MSG_KMSG:
 	case KT_MSG_LOG:
 		if (kt_dec_text(f, &m->u.text) < 0)
 			break;
-		printf("%s: %s\n", f->type == KT_MSG_KMSG ? "kernel" : "guest", m->u.text.text);
+		if (out)
+			fprintf(out, "%s: %s\n", f->type == KT_MSG_KMSG ? "kernel" : "guest",
+				m->u.text.text);
 		return REPORT_SHOWN;
 	case KT_MSG_EXIT:
 		if (kt_dec_exit(f, &m->u.exit) < 0)
@@ -76,7 +81,9 @@ enum report_result report_show(const struct kt_frame *f, int verbose, struct rep
 	case KT_MSG_SCHED_EXIT:
 		if (kt_dec_sched_exit(f, &m->u.sched_exit) < 0)
 			break;
-		show_sched_exit(&m->u.sched_exit);
+		/* A scheduler that died is news even when the rest is quiet. */
+		if (out || !m->u.sched_exit.expected)
+			show_sched_exit(out ? out : stderr, &m->u.sched_exit);
 		return REPORT_SHOWN;
 	case KT_MSG_GROUP: {
 		const struct kt_group_info *g = &m->u.group;
@@ -86,9 +93,11 @@ enum report_result report_show(const struct kt_frame *f, int verbose, struct rep
 			break;
 		/* The cgroup is /ktstr/<group name>. */
 		name = strrchr(g->cgroup, '/');
-		printf("group %s: cgroup %s, cpus %s, mems %s, cpu.weight %u, %u workers\n",
-		       name ? name + 1 : g->cgroup, g->cgroup, g->cpus[0] ? g->cpus : "-",
-		       g->mems[0] ? g->mems : "-", g->cpu_weight, g->workers);
+		if (out)
+			fprintf(out, "group %s: cgroup %s, cpus %s, mems %s, cpu.weight %u, "
+				"%u workers\n", name ? name + 1 : g->cgroup, g->cgroup,
+				g->cpus[0] ? g->cpus : "-", g->mems[0] ? g->mems : "-",
+				g->cpu_weight, g->workers);
 		return REPORT_SHOWN;
 	}
 	default:
@@ -99,9 +108,10 @@ enum report_result report_show(const struct kt_frame *f, int verbose, struct rep
 	return REPORT_BAD;
 }
 
-void report_show_exit(const struct kt_exit *e)
+void report_show_exit(FILE *out, const struct kt_exit *e)
 {
-	printf("guest exit: status %d (%s)\n", e->status, e->reason);
+	if (out)
+		fprintf(out, "guest exit: status %d (%s)\n", e->status, e->reason);
 }
 
 void report_show_stream_stats(const struct kt_decoder_stats *st, unsigned seq_gaps)

@@ -7,6 +7,8 @@
 #define KTSTR_HOST_REPORT_H
 
 #include <stdint.h>
+#include <stdio.h>
+#include <stdio.h>
 #include "../shared/msg.h"
 #include "../shared/report.h"
 
@@ -30,10 +32,15 @@ enum report_result {
 	REPORT_BAD = -1,	/* malformed or wrong version; already reported */
 };
 
-/* Decodes f and prints it the way 'ktstr run' does. verbose adds stage lines on stderr. */
-enum report_result report_show(const struct kt_frame *f, int verbose, struct report_msg *m);
-/* The closing line: "guest exit: status N (reason)". */
-void report_show_exit(const struct kt_exit *e);
+/*
+ * Decodes f and prints it to out the way 'ktstr run' does (stdout). verbose adds stage
+ * lines on stderr. out NULL decodes quietly (ktstr shell --exec keeps stdout for the
+ * command), except that the init's ERROR lines still go to stderr.
+ */
+enum report_result report_show(const struct kt_frame *f, FILE *out, int verbose,
+			       struct report_msg *m);
+/* The closing line: "guest exit: status N (reason)"; nothing when out is NULL. */
+void report_show_exit(FILE *out, const struct kt_exit *e);
 /* A note when the stream lost or skipped anything. */
 void report_show_stream_stats(const struct kt_decoder_stats *st, unsigned seq_gaps);
 

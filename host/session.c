@@ -42,6 +42,8 @@ void session_init(struct session *s)
 	memset(s, 0, sizeof(*s));
 	s->console_log_fd = -1;
 	s->raw_fd = -1;
+	s->out = stdout;
+	s->con_in = s->con_out = -1;
 	s->vm.pid = 0;
 	s->vm.report_fd = s->vm.console_fd = s->vm.stderr_fd = s->vm.serial_fd = -1;
 }
@@ -61,7 +63,7 @@ static void on_frame(struct session *s, const struct kt_frame *f)
 	if (f->seq != s->next_seq)
 		s->seq_gaps++;
 	s->next_seq = f->seq + 1;
-	switch (report_show(f, s->verbose, &m)) {
+	switch (report_show(f, s->out, s->verbose, &m)) {
 	case REPORT_BAD:
 		if (f->version != KT_VERSION)
 			s->unknown++;
@@ -147,6 +149,26 @@ static void keep_qemu_out(struct session *s, const char *buf, size_t n)
 	s->qemu_out[s->qemu_outlen] = '\0';
 }
 
+/* Host input for an interactive console; 0 when it is done (EOF, error, or kill the VM). */
+static int pump_input(struct session *s)
+{
+	char in[4096], out[2 * sizeof(in)];
+	ssize_t n = read(s->con_in, in, sizeof(in)), k;
+
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return 1;
+	if (n <= 0)
+		return 0;
+	k = s->on_input ? s->on_input(s->ctx, in, (size_t)n, out) : n;
+	if (k < 0) {
+		s->user_quit = 1;
+		return 0;
+	}
+	if (kt_write_all(s->vm.console_fd, s->on_input ? out : in, (size_t)k) < 0)
+		kt_note("sending input to the guest console: %s", strerror(errno));
+	return 1;
+}
+
 /* Reads once from fd; returns 0 at EOF or on error (the channel is then done). */
 static int pump(struct session *s, int which, int fd)
 {
@@ -165,8 +187,11 @@ static int pump(struct session *s, int which, int fd)
 	}
 	if (which == 0)
 		pump_reports(s, buf, (size_t)n);
-	else if (which == 1)
+	else if (which == 1) {
+		if (s->con_out >= 0 && kt_write_all(s->con_out, buf, (size_t)n) < 0)
+			s->con_out = -1;	/* the terminal went away: keep the VM's output logged */
 		console_feed(&s->con, buf, (size_t)n);
+	}
 	else
 		keep_qemu_out(s, buf, (size_t)n);
 	return 1;
@@ -213,12 +238,13 @@ int session_run(struct session *s, const struct vm_config *cfg, int64_t timeout_
 	}
 	/* Until QEMU has closed every channel (it exited), or we give up on it. */
 	while (open_fds > 0) {
-		struct pollfd p[5] = {
+		struct pollfd p[6] = {
 			{ .fd = live[0] ? s->vm.report_fd : -1, .events = POLLIN },
 			{ .fd = live[1] ? s->vm.console_fd : -1, .events = POLLIN },
 			{ .fd = live[2] ? s->vm.stderr_fd : -1, .events = POLLIN },
 			{ .fd = sigfd, .events = POLLIN },
 			{ .fd = live[3] ? s->vm.serial_fd : -1, .events = POLLIN },
+			{ .fd = live[1] ? s->con_in : -1, .events = POLLIN },
 		};
 		uint64_t now = kt_now_ms();
 		int n;
@@ -236,7 +262,7 @@ int session_run(struct session *s, const struct vm_config *cfg, int64_t timeout_
 		}
 		if (s->tick)
 			s->tick(s->octx, s);
-		n = poll(p, 5, s->tick && deadline - now > 250 ? 250 : (int)(deadline - now));
+		n = poll(p, 6, s->tick && deadline - now > 250 ? 250 : (int)(deadline - now));
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
@@ -250,6 +276,11 @@ int session_run(struct session *s, const struct vm_config *cfg, int64_t timeout_
 				s->signo = (int)si.ssi_signo;
 				break;
 			}
+		}
+		if (p[5].revents && !pump_input(s)) {
+			if (s->user_quit)
+				break;
+			s->con_in = -1;	/* stdin ended: the guest keeps running */
 		}
 		for (int i = 0; i < 5; i++) {
 			int ch = i == 4 ? 3 : i;	/* p[3] is the signalfd */
@@ -269,6 +300,10 @@ int session_run(struct session *s, const struct vm_config *cfg, int64_t timeout_
 	console_flush(&s->con);
 	kt_decoder_finish(&s->dec);
 
+	if (s->user_quit) {
+		kt_note("VM killed (Ctrl-A x)");
+		return KT_EXIT_PASS;
+	}
 	if (s->signo) {
 		kt_note("interrupted by signal %d (%s); QEMU stopped", s->signo, strsignal(s->signo));
 		return 128 + s->signo;
@@ -278,7 +313,7 @@ int session_run(struct session *s, const struct vm_config *cfg, int64_t timeout_
 	if (!s->have_exit || s->timed_out)
 		return report_failure(s);
 	guest_topo_summary(&s->topo, s->want_topo);
-	report_show_exit(&s->exit);
+	report_show_exit(s->out, &s->exit);
 	ret = s->exit.status;
 	if (ret < 0 || ret > 255)
 		ret = KT_EXIT_INFRA;

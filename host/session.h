@@ -8,6 +8,8 @@
 #define KTSTR_SESSION_H
 
 #include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
 #include "../shared/msg.h"
 #include "console.h"
 #include "guest_topo.h"
@@ -27,6 +29,15 @@ struct session {
 	/* Called at least every 250 ms while the VM runs (the progress line). */
 	void (*tick)(void *octx, const struct session *s);
 	void *octx;
+	FILE *out;		/* what the guest says (HELLO, EXIT, ...); stdout, NULL: quiet */
+	/*
+	 * An interactive console (ktstr shell): bytes read from con_in go to the guest's
+	 * ttyS0 through on_input, which filters them into out (room for 2 * n bytes) and
+	 * returns how many to send, or -1 to kill the VM (sets user_quit). While con_out
+	 * is not -1, the console's bytes are also copied there unchanged. -1: off.
+	 */
+	int con_in, con_out;
+	ssize_t (*on_input)(void *ctx, const char *in, size_t n, char *out);
 
 	/* filled in by session_run */
 	struct vm vm;
@@ -49,6 +60,7 @@ struct session {
 	int stop_sent;		/* the guest was asked to stop (timeout) */
 	int64_t timeout_ms;	/* for messages; session_run sets it unless the caller did */
 	unsigned mem_mib;
+	int user_quit;		/* on_input asked to kill the VM */
 	char qemu_out[2048];	/* the last of what QEMU printed */
 	size_t qemu_outlen;
 };

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "msg.h"
+#include "exec.h"
 
 #include <string.h>
 
@@ -15,6 +16,10 @@ const char *kt_msg_name(uint16_t type)
 	case KT_MSG_SCHED_EXIT: return "SCHED_EXIT";
 	case KT_MSG_TOPO_CPU: return "TOPO_CPU";
 	case KT_MSG_TOPO_NODE: return "TOPO_NODE";
+	case KT_MSG_EXEC_STDOUT: return "EXEC_STDOUT";
+	case KT_MSG_EXEC_STDERR: return "EXEC_STDERR";
+	case KT_MSG_EXEC_DONE: return "EXEC_DONE";
+	case KT_MSG_SHELL: return "SHELL";
 	}
 	return "UNKNOWN";
 }

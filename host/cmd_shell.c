@@ -1,0 +1,681 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * ktstr shell: the same kernel, topology and files as a run, with a busybox shell on the
+ * console (interactive) or one command whose output and status come back (--exec).
+ */
+#include "cmd.h"
+#include "initrd.h"
+#include "kernel.h"
+#include "session.h"
+#include "tty.h"
+#include "util.h"
+#include "../shared/exec.h"
+#include "../shared/job.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <fts.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char shell_usage[] =
+	"usage: ktstr shell [options]\n"
+	"\n"
+	"Boots a kernel in QEMU and gives you a busybox shell on its console, or runs one\n"
+	"command there (--exec) with its stdout, stderr and exit status passed through.\n"
+	"\n"
+	"  -k, --kernel PATH       kernel image (bzImage); default $KTSTR_KERNEL, else the\n"
+	"                          newest kernel in the ktstr cache (./build.sh kernel)\n"
+	"  -T, --topology TOPO     virtual topology NnLlCcTt or N,L,C,T (1n1l1c1t)\n"
+	"      --memory-mib N      guest memory in MiB (512)\n"
+	"  -i, --include PATH[:GUEST_PATH]\n"
+	"                          copy a host file or directory into the guest, at GUEST_PATH\n"
+	"                          or else /include/NAME (/include is on the shell's PATH);\n"
+	"                          ELF programs bring their shared libraries; a bare NAME is\n"
+	"                          looked up in $PATH; may be repeated\n"
+	"      --exec CMD          run CMD with /bin/sh -c instead of an interactive shell;\n"
+	"                          ktstr exits with its status (stdin is /dev/null)\n"
+	"      --dmesg             kernel messages to stderr while the shell or CMD runs\n"
+	"  -t, --timeout DUR       give up after DUR (--exec: 10m; interactive: none)\n"
+	"      --accel MODE        auto, kvm or tcg\n"
+	"      --append ARGS       extra kernel parameters\n"
+	"  -v, --verbose           say what the guest reports\n"
+	"  -h, --help              this text\n"
+	"\n"
+	"In the interactive shell every key goes to the guest (Ctrl-C interrupts the guest's\n"
+	"foreground job). Ctrl-A x kills the VM, Ctrl-A Ctrl-A sends a Ctrl-A. 'exit' in the\n"
+	"guest powers it off. The terminal is restored however ktstr ends.\n"
+	"\n"
+	"exit status: interactive 0 when the shell exits or on Ctrl-A x; --exec: CMD's status\n"
+	"(128+N when signal N killed it); 2 usage; 99 boot failure, kernel panic or timeout\n";
+
+enum { OPT_MEM = 256, OPT_ACCEL, OPT_APPEND, OPT_DMESG, OPT_EXEC };
+
+static const struct option shell_opts[] = {
+	{ "kernel", required_argument, NULL, 'k' },
+	{ "topology", required_argument, NULL, 'T' },
+	{ "memory-mib", required_argument, NULL, OPT_MEM },
+	{ "include", required_argument, NULL, 'i' },
+	{ "exec", required_argument, NULL, OPT_EXEC },
+	{ "dmesg", no_argument, NULL, OPT_DMESG },
+	{ "timeout", required_argument, NULL, 't' },
+	{ "accel", required_argument, NULL, OPT_ACCEL },
+	{ "append", required_argument, NULL, OPT_APPEND },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+#define MAX_INCLUDES 256
+#define EXEC_TIMEOUT_MS (10 * 60 * 1000)
+#define NO_TIMEOUT_MS (365LL * 24 * 3600 * 1000)
+
+struct include {
+	char host[4096];
+	char guest[4096];
+	int dir;		/* a directory: its files go under guest */
+	unsigned nfiles;	/* files found in the directory */
+};
+
+struct shell_args {
+	const char *kernel, *exec;
+	int64_t timeout_ms;
+	struct vm_config vm;
+	int verbose, dmesg;
+	struct include *inc;
+	unsigned ninc;
+};
+
+/* What the session hands back to us while it runs. */
+struct shell_run {
+	struct session *s;
+	int interactive, dmesg;
+	struct tty_escape esc;
+	int have_done;
+	struct kt_exec_done done;
+	int out_gone[2];	/* stdout / stderr refused a write (a closed pipe): discard */
+};
+
+static int parse_uint(const char *flag, const char *s, unsigned min, unsigned max, unsigned *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || *s == '-' || v < min || v > max) {
+		kt_err("%s: '%s' is not a whole number from %u to %u", flag, s, min, max);
+		return -1;
+	}
+	*out = (unsigned)v;
+	return 0;
+}
+
+/* A bare name (no '/') is looked up in $PATH like a shell would, then in the current directory. */
+static int find_in_path(const char *name, char *out, size_t sz)
+{
+	const char *path = getenv("PATH");
+	char *copy, *save, *dir;
+	int found = -1;
+
+	if (strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, "..")) {
+		snprintf(out, sz, "%s", name);
+		return 0;
+	}
+	copy = strdup(path && *path ? path : "/usr/local/bin:/usr/bin:/bin");
+	if (!copy)
+		return -1;
+	for (dir = strtok_r(copy, ":", &save); dir && found < 0; dir = strtok_r(NULL, ":", &save)) {
+		if ((size_t)snprintf(out, sz, "%s/%s", *dir ? dir : ".", name) >= sz)
+			continue;
+		if (access(out, X_OK) == 0)
+			found = 0;
+	}
+	free(copy);
+	if (found < 0 && access(name, F_OK) == 0) {
+		snprintf(out, sz, "%s", name);
+		found = 0;
+	}
+	return found;
+}
+
+/* PATH[:GUEST_PATH]; the file must exist now, so a typo costs no boot. */
+static int parse_include(const char *arg, struct include *inc)
+{
+	char host[4096];
+	const char *colon = strchr(arg, ':');
+	size_t hl = colon ? (size_t)(colon - arg) : strlen(arg);
+	const char *base;
+	struct stat st;
+	size_t gl;
+
+	if (!hl || hl >= sizeof(host) || (colon && colon[1] != '/')) {
+		kt_err("-i: '%s' is not PATH or PATH:/GUEST/PATH", arg);
+		return -1;
+	}
+	memcpy(host, arg, hl);
+	host[hl] = '\0';
+	if (find_in_path(host, inc->host, sizeof(inc->host)) < 0) {
+		kt_err("-i: '%s' not found (not a path, and not in $PATH)", host);
+		return -1;
+	}
+	if (stat(inc->host, &st) < 0) {
+		kt_err("-i: %s: %s", inc->host, strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+		kt_err("-i: %s is neither a regular file nor a directory", inc->host);
+		return -1;
+	}
+	inc->dir = S_ISDIR(st.st_mode);
+	/* Trailing slashes would leave an empty name. */
+	for (size_t n = strlen(inc->host); n > 1 && inc->host[n - 1] == '/'; n--)
+		inc->host[n - 1] = '\0';
+	base = strrchr(inc->host, '/');
+	base = base && base[1] ? base + 1 : inc->host;
+	if ((size_t)(colon ? snprintf(inc->guest, sizeof(inc->guest), "%s", colon + 1)
+		     : snprintf(inc->guest, sizeof(inc->guest), "/include/%s", base)) >=
+	    sizeof(inc->guest)) {
+		kt_err("-i: '%s': the guest path is too long", arg);
+		return -1;
+	}
+	gl = strlen(inc->guest);
+	while (gl > 1 && inc->guest[gl - 1] == '/')
+		inc->guest[--gl] = '\0';
+	if (!strcmp(inc->guest, "/")) {
+		kt_err("-i: '%s': GUEST_PATH cannot be /", arg);
+		return -1;
+	}
+	return 0;
+}
+
+static int parse_args(int argc, char **argv, struct shell_args *a)
+{
+	char why[256];
+	int c;
+
+	a->timeout_ms = 0;
+	a->vm.topo = (struct topology){ 1, 1, 1, 1 };
+	a->vm.mem_mib = 512;
+	a->vm.accel = VM_ACCEL_AUTO;
+	a->kernel = getenv("KTSTR_KERNEL");
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "k:T:i:t:vh", shell_opts, NULL)) != -1) {
+		switch (c) {
+		case 'k':
+			a->kernel = optarg;
+			break;
+		case 'T':
+			if (topology_parse(optarg, &a->vm.topo, why, sizeof(why))) {
+				kt_err("--topology: %s", why);
+				return -1;
+			}
+			break;
+		case OPT_MEM:
+			if (parse_uint("--memory-mib", optarg, 64, 1u << 20, &a->vm.mem_mib))
+				return -1;
+			break;
+		case 'i':
+			if (a->ninc == MAX_INCLUDES) {
+				kt_err("-i: more than %d files", MAX_INCLUDES);
+				return -1;
+			}
+			if (parse_include(optarg, &a->inc[a->ninc]) < 0)
+				return -1;
+			a->ninc++;
+			break;
+		case OPT_EXEC:
+			a->exec = optarg;
+			break;
+		case OPT_DMESG:
+			a->dmesg = 1;
+			break;
+		case 't':
+			a->timeout_ms = kt_parse_duration_ms(optarg);
+			if (a->timeout_ms <= 0) {
+				kt_err("--timeout: '%s' is not a duration like 500ms, 60s or 2m", optarg);
+				return -1;
+			}
+			break;
+		case OPT_ACCEL:
+			if (!strcmp(optarg, "auto"))
+				a->vm.accel = VM_ACCEL_AUTO;
+			else if (!strcmp(optarg, "kvm"))
+				a->vm.accel = VM_ACCEL_KVM;
+			else if (!strcmp(optarg, "tcg"))
+				a->vm.accel = VM_ACCEL_TCG;
+			else {
+				kt_err("--accel: '%s' is not one of auto, kvm, tcg", optarg);
+				return -1;
+			}
+			break;
+		case OPT_APPEND:
+			a->vm.append = optarg;
+			break;
+		case 'v':
+			a->verbose = 1;
+			break;
+		case 'h':
+			fputs(shell_usage, stdout);
+			exit(KT_EXIT_PASS);
+		default:
+			fprintf(stderr, "see 'ktstr shell --help'\n");
+			return -1;
+		}
+	}
+	if (optind < argc) {
+		kt_err("shell: unexpected argument '%s'; see 'ktstr shell --help' (quote the "
+		       "command: --exec 'CMD ARGS')", argv[optind]);
+		return -1;
+	}
+	if (a->exec && !*a->exec) {
+		kt_err("--exec: the command is empty");
+		return -1;
+	}
+	if (a->vm.accel == VM_ACCEL_KVM && !vm_kvm_usable()) {
+		kt_err("--accel kvm: %s", vm_kvm_unusable_reason());
+		return -1;
+	}
+	if (!a->timeout_ms)
+		a->timeout_ms = a->exec ? EXEC_TIMEOUT_MS : NO_TIMEOUT_MS;
+	return 0;
+}
+
+/* $TERM goes on the kernel command line only if it is one plain word. */
+static const char *safe_term(void)
+{
+	const char *t = getenv("TERM");
+
+	if (!t || !*t || strlen(t) > 60 || strspn(t, "abcdefghijklmnopqrstuvwxyz"
+			"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._+-") != strlen(t))
+		return NULL;
+	return t;
+}
+
+/* A list of initramfs entries whose strings the list owns. */
+struct entries {
+	struct initrd_entry *e;
+	size_t n, cap;
+};
+
+static int entries_add(struct entries *l, const char *path, const char *host, const void *data,
+		       size_t len, int mode)
+{
+	struct initrd_entry *e;
+
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 16;
+		struct initrd_entry *ne = realloc(l->e, cap * sizeof(*ne));
+
+		if (!ne)
+			return -1;
+		l->e = ne;
+		l->cap = cap;
+	}
+	e = &l->e[l->n];
+	*e = (struct initrd_entry){ .data = data, .len = len, .mode = mode };
+	e->path = strdup(path);
+	e->host = host ? strdup(host) : NULL;
+	if (!e->path || (host && !e->host)) {
+		free((char *)e->path);
+		free((char *)e->host);
+		return -1;
+	}
+	l->n++;
+	return 0;
+}
+
+static void entries_free(struct entries *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		free((char *)l->e[i].path);
+		free((char *)l->e[i].host);
+	}
+	free(l->e);
+	memset(l, 0, sizeof(*l));
+}
+
+/*
+ * A directory's regular files (symlinks followed) at the same places under guest. Other
+ * kinds of file (devices, sockets) make no sense in a fresh VM and are skipped.
+ */
+static int add_dir(struct entries *l, struct include *inc)
+{
+	char *const roots[] = { inc->host, NULL };
+	char guest[8192];
+	FTSENT *f;
+	FTS *fts = fts_open(roots, FTS_LOGICAL | FTS_NOCHDIR, NULL);
+	int ret = 0;
+
+	if (!fts) {
+		kt_err("-i: reading directory %s: %s", inc->host, strerror(errno));
+		return -1;
+	}
+	while (ret == 0) {
+		errno = 0;
+		f = fts_read(fts);
+		if (!f) {	/* the end, or a failure with errno set */
+			if (errno) {
+				kt_err("-i: reading directory %s: %s", inc->host, strerror(errno));
+				ret = -1;
+			}
+			break;
+		}
+		if (f->fts_info == FTS_DNR || f->fts_info == FTS_ERR) {
+			kt_err("-i: reading %s: %s", f->fts_path, strerror(f->fts_errno));
+			ret = -1;
+		} else if (f->fts_info == FTS_DC) {
+			kt_err("-i: %s: a directory loop", f->fts_path);
+			ret = -1;
+		} else if (f->fts_info == FTS_F) {
+			if ((size_t)snprintf(guest, sizeof(guest), "%s%s", inc->guest,
+					     f->fts_path + strlen(inc->host)) >= sizeof(guest)) {
+				kt_err("-i: %s: the guest path is too long", f->fts_path);
+				ret = -1;
+			} else if (entries_add(l, guest, f->fts_path, NULL, 0, -1) < 0) {
+				kt_err("out of memory listing %s", inc->host);
+				ret = -1;
+			} else {
+				inc->nfiles++;
+			}
+		}
+	}
+	fts_close(fts);
+	return ret;
+}
+
+/* What the guest prints above the first prompt. */
+static void build_motd(const struct shell_args *a, const char *version, struct kt_wbuf *w)
+{
+	char topo[64], line[8400];
+
+	topology_format(&a->vm.topo, topo, sizeof(topo));
+	snprintf(line, sizeof(line), "\nktstr shell: Linux %s, topology %s (%u vCPUs), %u MiB\n",
+		 version[0] ? version : "(version unknown)", topo, topology_vcpus(&a->vm.topo),
+		 a->vm.mem_mib);
+	kt_put_bytes(w, line, strlen(line));
+	if (a->ninc) {
+		snprintf(line, sizeof(line), "included files (/include is on PATH):\n");
+		kt_put_bytes(w, line, strlen(line));
+	}
+	for (unsigned i = 0; i < a->ninc; i++) {
+		snprintf(line, sizeof(line), "  %s%s  (from %s)\n", a->inc[i].guest,
+			 a->inc[i].dir ? "/" : "", a->inc[i].host);
+		kt_put_bytes(w, line, strlen(line));
+	}
+	snprintf(line, sizeof(line), "'exit' powers the VM off; Ctrl-A x on the host kills it.\n\n");
+	kt_put_bytes(w, line, strlen(line));
+}
+
+/*
+ * The run's initramfs: the cached base (init, busybox, the -i files with their shared
+ * libraries) and a suffix with the job, the MOTD and the command for --exec.
+ */
+static int write_initrd(struct shell_args *a, const char *init, const char *version,
+			const void *job, size_t job_len, const char *path)
+{
+	struct initrd_opts io = { .init = init, .verbose = a->verbose };
+	struct entries base = { 0 }, suffix = { 0 };
+	struct kt_wbuf motd = { 0 };
+	char bb[4096];
+	int ret = -1;
+
+	if (initrd_find_busybox(bb, sizeof(bb)) < 0) {
+		kt_err("no static busybox for the guest's shell (install busybox-static, or set "
+		       "KTSTR_BUSYBOX)");
+		return -1;
+	}
+	io.busybox = bb;
+	for (unsigned i = 0; i < a->ninc; i++) {
+		if (a->inc[i].dir) {
+			if (add_dir(&base, &a->inc[i]) < 0)
+				goto out;
+			continue;
+		}
+		if (entries_add(&base, a->inc[i].guest, a->inc[i].host, NULL, 0, -1) < 0) {
+			kt_err("out of memory");
+			goto out;
+		}
+	}
+	build_motd(a, version, &motd);
+	if (motd.oom || entries_add(&suffix, "/ktstr/job", NULL, job, job_len, 0644) < 0 ||
+	    entries_add(&suffix, "/ktstr/motd", NULL, motd.buf, motd.len, 0644) < 0 ||
+	    (a->exec && entries_add(&suffix, "/ktstr/exec", NULL, a->exec, strlen(a->exec),
+				    0644) < 0)) {
+		kt_err("out of memory");
+		goto out;
+	}
+	ret = initrd_write(&io, base.e, base.n, suffix.e, suffix.n, path);
+out:
+	entries_free(&base);
+	entries_free(&suffix);
+	kt_wbuf_free(&motd);
+	return ret;
+}
+
+/* Writes to stdout or stderr; a reader that went away (a closed pipe) is not an error. */
+static void pass_through(struct shell_run *r, int which, const struct kt_frame *f)
+{
+	if (r->out_gone[which] || !f->len)
+		return;
+	if (kt_write_all(which + 1, f->payload, f->len) < 0) {
+		if (errno != EPIPE)
+			kt_err("writing the command's %s: %s", which ? "stderr" : "stdout",
+			       strerror(errno));
+		r->out_gone[which] = 1;
+	}
+}
+
+static void on_frame(void *ctx, const struct kt_frame *f)
+{
+	struct shell_run *r = ctx;
+
+	switch (f->type) {
+	case KT_MSG_JOB:
+		return;
+	case KT_MSG_EXEC_STDOUT:
+		pass_through(r, 0, f);
+		return;
+	case KT_MSG_EXEC_STDERR:
+		pass_through(r, 1, f);
+		return;
+	case KT_MSG_EXEC_DONE:
+		if (kt_dec_exec_done(f, &r->done) == 0) {
+			r->have_done = 1;
+			return;
+		}
+		break;
+	case KT_MSG_SHELL:
+		/* From here the console is the shell: raw to the terminal, no line echo. */
+		if (r->interactive) {
+			r->s->con.echo = NULL;
+			r->s->con_out = STDOUT_FILENO;
+		}
+		return;
+	}
+	kt_err("unexpected or malformed %s frame (type %u) from the guest; ignored",
+	       kt_msg_name(f->type), f->type);
+}
+
+static ssize_t on_input(void *ctx, const char *in, size_t n, char *out)
+{
+	struct shell_run *r = ctx;
+
+	return tty_escape_filter(&r->esc, in, n, out);
+}
+
+static void banner(const struct shell_args *a, const char *kernel, const char *version,
+		   const char *accel_note)
+{
+	char topo[64];
+
+	topology_format(&a->vm.topo, topo, sizeof(topo));
+	fprintf(stderr, "ktstr shell: kernel %s (%s)\n", kernel, version[0] ? version : "version unknown");
+	fprintf(stderr, "  topology %s (%u vCPUs), memory %u MiB, %s\n", topo,
+		topology_vcpus(&a->vm.topo), a->vm.mem_mib, accel_note);
+	if (!a->ninc)
+		fprintf(stderr, "  includes: none\n");
+	for (unsigned i = 0; i < a->ninc; i++)
+		if (a->inc[i].dir)
+			fprintf(stderr, "  include %s/ -> %s/ (%u files)\n", a->inc[i].host,
+				a->inc[i].guest, a->inc[i].nfiles);
+		else
+			fprintf(stderr, "  include %s -> %s\n", a->inc[i].host, a->inc[i].guest);
+	fprintf(stderr, "  scheduler: the kernel's own\n");
+	if (!a->exec)
+		fprintf(stderr, "  Ctrl-A x kills the VM; 'exit' in the guest powers it off.\n");
+}
+
+/* The kernel command line: the user's --append plus the shell's ktstr.* knobs. */
+static void build_append(const struct shell_args *a, int interactive, char *buf, size_t sz)
+{
+	unsigned rows, cols;
+	const char *term = safe_term();
+	size_t n = 0;
+
+	buf[0] = '\0';
+	if (a->vm.append)
+		n += (size_t)snprintf(buf + n, sz - n, "%s ", a->vm.append);
+	if (interactive && tty_size(STDIN_FILENO, &rows, &cols) == 0 && n < sz)
+		n += (size_t)snprintf(buf + n, sz - n, "ktstr.rows=%u ktstr.cols=%u ", rows, cols);
+	if (interactive && term && n < sz)
+		n += (size_t)snprintf(buf + n, sz - n, "ktstr.term=%s ", term);
+	if (a->dmesg && n < sz)
+		n += (size_t)snprintf(buf + n, sz - n, "ktstr.dmesg=1 ");
+	if (n && n <= sz)
+		buf[n - 1] = '\0';
+}
+
+static int boot(struct shell_args *a, const char *kernel, const char *version, const char *initrd)
+{
+	struct session s;
+	struct shell_run r = { 0 };
+	char append[4096], note[256];
+	int interactive = !a->exec, raw = 0, ret;
+
+	/* Resolved here so the note is ours to print: --exec keeps stderr for the command. */
+	snprintf(note, sizeof(note), "%s", a->vm.accel == VM_ACCEL_TCG ? "TCG" : "KVM");
+	if (a->vm.accel == VM_ACCEL_AUTO) {
+		const char *why = vm_kvm_unusable_reason();
+
+		a->vm.accel = why ? VM_ACCEL_TCG : VM_ACCEL_KVM;
+		snprintf(note, sizeof(note), why ? "TCG (KVM not usable: %s)" : "KVM", why);
+	}
+	if (interactive || a->verbose)
+		banner(a, kernel, version, note);
+	build_append(a, interactive, append, sizeof(append));
+	a->vm.kernel = kernel;
+	a->vm.initrd = initrd;
+	a->vm.append = append[0] ? append : NULL;
+
+	session_init(&s);
+	s.verbose = a->verbose;
+	s.out = a->verbose || a->dmesg ? stderr : NULL;
+	s.dmesg = a->dmesg ? stderr : NULL;
+	s.on_frame = on_frame;
+	s.ctx = &r;
+	r.s = &s;
+	r.interactive = interactive;
+	if (interactive) {
+		s.con_in = STDIN_FILENO;
+		s.on_input = on_input;
+		if (isatty(STDIN_FILENO)) {
+			if (tty_raw(STDIN_FILENO) < 0)
+				return KT_EXIT_INFRA;
+			raw = 1;
+		}
+	}
+	ret = session_run(&s, &a->vm, a->timeout_ms);
+	session_free(&s);
+	if (raw)
+		tty_restore();
+	if (interactive || ret != KT_EXIT_PASS || s.user_quit)
+		return ret;
+	if (!r.have_done) {
+		kt_err("the guest ended without reporting the command's status");
+		return KT_EXIT_INFRA;
+	}
+	if (r.done.code < 0 && a->verbose)
+		kt_note("the command was killed by signal %d", r.done.signo);
+	return kt_exec_status(&r.done);
+}
+
+static int shell(struct shell_args *a)
+{
+	struct kt_wbuf jobbuf = { 0 };
+	struct kt_job job;
+	char kernel[4096], version[256], why[512], init[4096], tmpl[4096], path[4200];
+	const char *tmp = getenv("TMPDIR");
+	int ret;
+
+	if (a->kernel) {
+		snprintf(kernel, sizeof(kernel), "%s", a->kernel);
+	} else if (kernel_find_cached(kernel, sizeof(kernel)) < 0) {
+		kt_err("no kernel given and none cached; pass --kernel PATH or fetch Debian's "
+		       "cloud kernel with './build.sh kernel'");
+		return KT_EXIT_USAGE;
+	}
+	if (kernel_probe(kernel, version, sizeof(version), why, sizeof(why)) < 0) {
+		kt_err("--kernel: %s", why);
+		return KT_EXIT_USAGE;
+	}
+	if (initrd_find_init(init, sizeof(init)) < 0) {
+		kt_err("ktstr-init not found next to ktstr or in ../libexec/ktstr (set KTSTR_INIT)");
+		return KT_EXIT_INFRA;
+	}
+	/* A job with no workers that tells the guest to hand over to the shell. */
+	kt_job_init(&job);
+	snprintf(job.name, sizeof(job.name), "shell");
+	job.flags |= KT_JOB_F_SHELL;
+	ret = kt_job_encode(&jobbuf, 0, &job);
+	kt_job_free(&job);
+	if (ret < 0) {
+		kt_err("out of memory encoding the job");
+		kt_wbuf_free(&jobbuf);
+		return KT_EXIT_INFRA;
+	}
+	/* Signals wait in a signalfd from here on, so the cleanup below always runs. */
+	if (session_block_signals() < 0) {
+		kt_err("blocking signals: %s", strerror(errno));
+		kt_wbuf_free(&jobbuf);
+		return KT_EXIT_INFRA;
+	}
+	/* A reader that leaves (ktstr shell --exec ... | head) must not kill us mid-cleanup. */
+	signal(SIGPIPE, SIG_IGN);
+	snprintf(tmpl, sizeof(tmpl), "%s/ktstr-run.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(tmpl)) {
+		kt_err("creating a run directory %s: %s", tmpl, strerror(errno));
+		kt_wbuf_free(&jobbuf);
+		return KT_EXIT_INFRA;
+	}
+	snprintf(path, sizeof(path), "%s/initrd.cpio", tmpl);
+	ret = write_initrd(a, init, version, jobbuf.buf, jobbuf.len, path);
+	kt_wbuf_free(&jobbuf);
+	if (ret == 0)
+		ret = boot(a, kernel, version, path);
+	else
+		ret = KT_EXIT_INFRA;
+	unlink(path);
+	rmdir(tmpl);
+	return ret;
+}
+
+int cmd_shell(int argc, char **argv)
+{
+	struct shell_args a = { 0 };
+	int ret;
+
+	a.inc = calloc(MAX_INCLUDES, sizeof(*a.inc));
+	if (!a.inc) {
+		kt_err("out of memory");
+		return KT_EXIT_INFRA;
+	}
+	ret = parse_args(argc, argv, &a) < 0 ? KT_EXIT_USAGE : shell(&a);
+	free(a.inc);
+	return ret;
+}
