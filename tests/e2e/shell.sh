@@ -1,0 +1,122 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# ktstr shell: --exec (status, separate byte-exact streams, binary payload, panic) and the
+# interactive shell driven through a real pseudo-terminal (tmux).
+. "$(dirname "$0")/lib.sh"
+
+# Usage errors cost no boot.
+run_ktstr help shell --help
+check "ktstr shell --help exits 0 and documents Ctrl-A x" \
+  bash -c "[ $RC = 0 ] && grep -q 'Ctrl-A x' '$TMP/help.out' && grep -q -- '--exec' '$TMP/help.out'"
+run_ktstr noinc shell --kernel /dev/null -i "$TMP/no-such-file"
+check "a missing -i file is a usage error before boot (rc=$RC)" \
+  bash -c "[ $RC = 2 ] && grep -q 'no-such-file' '$TMP/noinc.err'"
+run_ktstr extra shell --kernel /dev/null echo hi
+check "an unquoted command is a usage error (rc=$RC)" [ "$RC" = 2 ]
+
+if ! need_kernel; then
+  not_ok "fetch the test kernel"; exit 0
+fi
+
+# Status and streams, from inside a pipeline with stdin closed (as in CI).
+timeout -k 5 300 "$KTSTR" shell --kernel "$KERNEL" \
+  --exec 'echo out; echo err >&2; printf "a\r\nb\0c"; exit 7' <&- 2>"$TMP/st.err" |
+  cat >"$TMP/st.out"
+RC=${PIPESTATUS[0]}
+check "--exec 'exit 7' exits 7 (rc=$RC)" [ "$RC" = 7 ]
+printf 'out\na\r\nb\0c' >"$TMP/st.want"
+check "stdout is exactly the command's, bytes as written" cmp -s "$TMP/st.out" "$TMP/st.want"
+check "stderr is exactly the command's" bash -c "[ \"\$(cat '$TMP/st.err')\" = err ]"
+[ "$RC" = 7 ] || diag "$TMP/st.err"
+
+# 1 MiB of random bytes made in the guest arrive intact: the guest's md5 goes to stderr.
+run_ktstr big shell --kernel "$KERNEL" \
+  --exec 'head -c 1048576 /dev/urandom | tee /tmp/x | md5sum >&2; cat /tmp/x'
+check "the 1 MiB payload run exits 0 (rc=$RC)" [ "$RC" = 0 ]
+check "1 MiB arrived" bash -c "[ \$(stat -c %s '$TMP/big.out') = 1048576 ]"
+check "with the checksum the guest computed" \
+  bash -c "[ \"\$(md5sum < '$TMP/big.out' | cut -d' ' -f1)\" = \"\$(cut -d' ' -f1 '$TMP/big.err')\" ]"
+
+# A kernel panic: exit 99 and the panic line in the message.
+run_ktstr panic shell --kernel "$KERNEL" --exec 'echo c > /proc/sysrq-trigger'
+check "a panic during --exec exits 99 (rc=$RC)" [ "$RC" = 99 ]
+check "the panic is named" grep -q 'kernel panic: .*sysrq triggered crash' "$TMP/panic.err"
+
+# Included binaries with their shared libraries.
+if grep -q 'shared libraries' <("$KTSTR" shell --help); then
+  run_ktstr ct shell --kernel "$KERNEL" -i /usr/bin/cyclictest --exec 'cyclictest -t1 -l100 -q'
+  check "-i /usr/bin/cyclictest runs in the guest (rc=$RC)" [ "$RC" = 0 ]
+  [ "$RC" = 0 ] || diag "$TMP/ct.out" "$TMP/ct.err"
+else
+  skip "-i /usr/bin/cyclictest runs in the guest" \
+    "this build packs -i files without their shared libraries"
+fi
+
+# The interactive shell through a pseudo-terminal. A private tmux server keeps the test
+# apart from anyone else's sessions.
+TM=(tmux -L "ktstr-e2e-$$" -f /dev/null)
+trap '"${TM[@]}" kill-server 2>/dev/null; rm -rf "$TMP"' EXIT
+# wait_for SESSION REGEX SECONDS: polls the screen until REGEX shows up.
+wait_for() {
+  local i
+  for ((i = 0; i < $3 * 2; i++)); do
+    "${TM[@]}" capture-pane -p -t "$1" 2>/dev/null | grep -qE "$2" && return 0
+    sleep 0.5
+  done
+  "${TM[@]}" capture-pane -p -t "$1" 2>/dev/null | sed 's/^/# screen: /'
+  return 1
+}
+# start SESSION ARGS...: ktstr shell in a 100x30 terminal, with its own TMPDIR; records
+# stty before and after, its pid and its status.
+start() {
+  local s=$1; shift
+  mkdir -p "$TMP/$s.tmp"
+  "${TM[@]}" new-session -d -s "$s" -x 100 -y 30 \
+    "stty -g >'$TMP/$s.before'; TMPDIR='$TMP/$s.tmp' sh -c 'echo \$\$ >\"\$0\"; exec \"\$@\"' \
+       '$TMP/$s.pid' '$KTSTR' shell --kernel '$KERNEL' $*; echo \$? >'$TMP/$s.rc';
+     stty -g >'$TMP/$s.after'; sleep 600"
+}
+done_rc() {	# SESSION: waits for ktstr to end, then prints its status
+  local i
+  for ((i = 0; i < 120; i++)); do
+    [ -s "$TMP/$1.after" ] && { cat "$TMP/$1.rc"; return; }
+    sleep 0.5
+  done
+  echo timeout
+}
+
+start i
+check "the prompt appears" wait_for i 'ktstr:/root# ?$' 180
+check "the MOTD says how to leave" wait_for i "'exit' powers the VM off; Ctrl-A x" 1
+"${TM[@]}" send-keys -t i 'echo h""i; stty size' Enter
+check "echo hi prints hi" wait_for i '^hi$' 60
+check "the guest terminal has the host's size" wait_for i '^30 100$' 10
+"${TM[@]}" send-keys -t i 'sleep 100' Enter
+sleep 2
+"${TM[@]}" send-keys -t i C-c
+"${TM[@]}" send-keys -t i 'echo "status $?"' Enter
+check "Ctrl-C interrupts sleep 100 in the guest and the prompt returns" \
+  wait_for i '^status 130$' 60
+"${TM[@]}" send-keys -t i 'exit' Enter
+rc=$(done_rc i)
+check "exit ends ktstr with 0 (rc=$rc)" [ "$rc" = 0 ]
+check "the terminal settings are restored (stty -g)" cmp -s "$TMP/i.before" "$TMP/i.after"
+
+# SIGTERM to ktstr while the shell runs: the terminal is restored, QEMU is gone.
+start t
+wait_for t 'ktstr:/root# ?$' 180 >/dev/null
+kill -TERM "$(cat "$TMP/t.pid")"
+rc=$(done_rc t)
+check "SIGTERM ends ktstr with 143 (rc=$rc)" [ "$rc" = 143 ]
+check "and the terminal settings are restored" cmp -s "$TMP/t.before" "$TMP/t.after"
+check "no QEMU and no run directory are left behind" \
+  bash -c "! pgrep -f '[q]emu-system.*$TMP/t.tmp' >/dev/null && [ -z \"\$(ls -A '$TMP/t.tmp')\" ]"
+
+# --dmesg: new kernel messages reach stderr; then Ctrl-A x kills the VM.
+start d --dmesg
+wait_for d 'ktstr:/root# ?$' 180 >/dev/null
+"${TM[@]}" send-keys -t d 'echo marker-$((6*7)) > /dev/kmsg' Enter
+check "--dmesg shows kernel messages while the shell runs" wait_for d 'kernel: .*marker-42' 60
+"${TM[@]}" send-keys -t d C-a x
+rc=$(done_rc d)
+check "Ctrl-A x kills the VM and ktstr exits 0 (rc=$rc)" [ "$rc" = 0 ]
+check "the terminal settings are restored after Ctrl-A x" cmp -s "$TMP/d.before" "$TMP/d.after"
