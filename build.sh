@@ -19,6 +19,7 @@ DEPS=(
   libkmod-dev kmod             # --modules: module lookup and dependencies, depmod -b
   clang libclang-rt-14-dev     # fuzzing (libFuzzer) and sanitizers
   busybox-static               # the guest's shell and tools
+  rt-tests tmux                # shell tests: cyclictest packed with -i, a pseudo-terminal
   qemu-system-x86              # the VMM
   lz4 cpio file gzip           # tests check our archives with the standard tools
   apt dpkg                     # kernel fetch: apt-get download, dpkg-deb -x

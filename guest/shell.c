@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/klog.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -59,8 +60,8 @@ static int make_dir(const char *path)
 	return -1;
 }
 
-/* `busybox --install -s`: /bin/sh and every applet as symlinks. */
-static int install_busybox(void)
+/* What a shell expects: /tmp, /dev/shm, and /bin/sh with every busybox applet as a symlink. */
+static int prepare(void)
 {
 	static const char *const dirs[] = { "/bin", "/sbin", "/usr", "/usr/bin", "/usr/sbin",
 					    "/tmp", "/root" };
@@ -70,6 +71,12 @@ static int install_busybox(void)
 	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
 		if (make_dir(dirs[i]) < 0)
 			return -1;
+	/* POSIX shared memory (shm_open, used by cyclictest among others) lives there. */
+	if (make_dir("/dev/shm") < 0)
+		return -1;
+	if (mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") < 0 &&
+	    errno != EBUSY)
+		con_printf("ktstr-init: note: mount tmpfs on /dev/shm: %s\n", strerror(errno));
 	if (access(BUSYBOX, X_OK) < 0) {
 		report_error("shell", "access", BUSYBOX, errno, "the initramfs has no busybox");
 		return -1;
@@ -219,7 +226,7 @@ int shell_main(const struct init_opts *o)
 	char *cmd;
 	int ret;
 
-	if (install_busybox() < 0)
+	if (prepare() < 0)
 		return 99;
 	report_stage("shell");
 	cmd = read_text(EXEC_PATH);
