@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "../../shared/exec.h"
 #include "../../shared/msg.h"
 
 static void decode_payload(const struct kt_frame *f)
@@ -20,6 +21,7 @@ static void decode_payload(const struct kt_frame *f)
 		struct kt_sched_exit x;
 		struct kt_topo_cpu tc;
 		struct kt_topo_node tn;
+		struct kt_exec_done xd;
 	} m;
 
 	switch (f->type) {
@@ -30,6 +32,7 @@ static void decode_payload(const struct kt_frame *f)
 	case KT_MSG_SCHED_EXIT: kt_dec_sched_exit(f, &m.x); break;
 	case KT_MSG_TOPO_CPU: kt_dec_topo_cpu(f, &m.tc); break;
 	case KT_MSG_TOPO_NODE: kt_dec_topo_node(f, &m.tn); break;
+	case KT_MSG_EXEC_DONE: kt_dec_exec_done(f, &m.xd); break;
 	default: kt_dec_text(f, &m.t); break;
 	}
 }
