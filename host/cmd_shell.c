@@ -49,7 +49,8 @@ static const char shell_usage[] =
 	"\n"
 	"In the interactive shell every key goes to the guest (Ctrl-C interrupts the guest's\n"
 	"foreground job). Ctrl-A x kills the VM, Ctrl-A Ctrl-A sends a Ctrl-A. 'exit' in the\n"
-	"guest powers it off. The terminal is restored however ktstr ends.\n"
+	"guest powers it off. The terminal is restored however ktstr ends. When stdin is not a\n"
+	"terminal, it is typed into the shell, followed by 'exit' when it ends.\n"
 	"\n"
 	"exit status: interactive 0 when the shell exits or on Ctrl-A x; --exec: CMD's status\n"
 	"(128+N when signal N killed it); 2 usage; 99 boot failure, kernel panic or timeout\n";
@@ -94,7 +95,7 @@ struct shell_args {
 /* What the session hands back to us while it runs. */
 struct shell_run {
 	struct session *s;
-	int interactive, dmesg;
+	int interactive, tty;
 	struct tty_escape esc;
 	int have_done;
 	struct kt_exec_done done;
@@ -495,6 +496,7 @@ static void on_frame(void *ctx, const struct kt_frame *f)
 		if (r->interactive) {
 			r->s->con.echo = NULL;
 			r->s->con_out = STDOUT_FILENO;
+			r->s->con_in = STDIN_FILENO;
 		}
 		return;
 	}
@@ -506,6 +508,15 @@ static ssize_t on_input(void *ctx, const char *in, size_t n, char *out)
 {
 	struct shell_run *r = ctx;
 
+	/*
+	 * Input that is not a terminal ended (a script piped in, or /dev/null): an `exit`
+	 * line ends the guest's shell after the script, so the VM powers off instead of
+	 * waiting. (An EOT would be lost if it arrived while a command runs.)
+	 */
+	if (!n) {
+		memcpy(out, "\nexit\n", 6);
+		return r->tty ? 0 : 6;
+	}
 	return tty_escape_filter(&r->esc, in, n, out);
 }
 
@@ -582,9 +593,9 @@ static int boot(struct shell_args *a, const char *kernel, const char *version, c
 	r.s = &s;
 	r.interactive = interactive;
 	if (interactive) {
-		s.con_in = STDIN_FILENO;
 		s.on_input = on_input;
-		if (isatty(STDIN_FILENO)) {
+		r.tty = isatty(STDIN_FILENO);
+		if (r.tty) {
 			if (tty_raw(STDIN_FILENO) < 0)
 				return KT_EXIT_INFRA;
 			raw = 1;

@@ -157,8 +157,13 @@ static int pump_input(struct session *s)
 
 	if (n < 0 && (errno == EINTR || errno == EAGAIN))
 		return 1;
-	if (n <= 0)
+	if (n <= 0) {
+		/* The caller may have a last word at the end of input (n == 0). */
+		k = s->on_input ? s->on_input(s->ctx, in, 0, out) : 0;
+		if (k > 0 && kt_write_all(s->vm.console_fd, out, (size_t)k) < 0)
+			kt_note("sending input to the guest console: %s", strerror(errno));
 		return 0;
+	}
 	k = s->on_input ? s->on_input(s->ctx, in, (size_t)n, out) : n;
 	if (k < 0) {
 		s->user_quit = 1;

@@ -32,9 +32,10 @@ struct session {
 	FILE *out;		/* what the guest says (HELLO, EXIT, ...); stdout, NULL: quiet */
 	/*
 	 * An interactive console (ktstr shell): bytes read from con_in go to the guest's
-	 * ttyS0 through on_input, which filters them into out (room for 2 * n bytes) and
-	 * returns how many to send, or -1 to kill the VM (sets user_quit). While con_out
-	 * is not -1, the console's bytes are also copied there unchanged. -1: off.
+	 * ttyS0 through on_input, which filters them into out (room for 2 * n bytes, at
+	 * least 16) and returns how many to send, or -1 to kill the VM (sets user_quit);
+	 * n == 0 means con_in ended. While con_out is not -1, the console's bytes are also
+	 * copied there unchanged. -1: off.
 	 */
 	int con_in, con_out;
 	ssize_t (*on_input)(void *ctx, const char *in, size_t n, char *out);

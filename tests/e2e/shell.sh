@@ -41,6 +41,15 @@ run_ktstr panic shell --kernel "$KERNEL" --exec 'echo c > /proc/sysrq-trigger'
 check "a panic during --exec exits 99 (rc=$RC)" [ "$RC" = 99 ]
 check "the panic is named" grep -q 'kernel panic: .*sysrq triggered crash' "$TMP/panic.err"
 
+# The interactive shell without a terminal: a script piped in runs, and the end of the
+# input ends the shell (and so ktstr, with 0) instead of leaving it waiting.
+printf 'echo piped-$((40+2))\n' |
+  timeout -k 5 300 "$KTSTR" shell --kernel "$KERNEL" >"$TMP/pipe.out" 2>"$TMP/pipe.err"
+RC=${PIPESTATUS[1]}
+check "a script piped into ktstr shell runs" grep -q 'piped-42' "$TMP/pipe.out"
+check "and the end of its input ends ktstr with 0 (rc=$RC)" [ "$RC" = 0 ]
+[ "$RC" = 0 ] || diag "$TMP/pipe.out" "$TMP/pipe.err"
+
 # Included binaries with their shared libraries.
 if [ -x /usr/bin/cyclictest ]; then
   run_ktstr ct shell --kernel "$KERNEL" -i /usr/bin/cyclictest --exec 'cyclictest -t1 -l100 -q'
