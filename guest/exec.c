@@ -37,7 +37,7 @@ int exec_run(const char *cmd)
 		close(out[1]);
 		return -1;
 	}
-	pid = fork();
+	pid = relay_fork();
 	if (pid == 0) {
 		/* Its own session: no controlling tty, so nothing it does reaches the console. */
 		setsid();

@@ -22,6 +22,8 @@ void report_exit(int status, const char *reason);
 /* Echoes the job the init runs, so a captured stream describes itself. */
 void report_job(const struct kt_job *j);
 void report_worker(const struct kt_worker_report *r);
+/* Without a report channel (workers started by hand), print worker reports on stdout. */
+void report_echo_workers(const struct kt_job *j);
 void report_group(const struct kt_group_info *g);
 void report_sched_exit(const struct kt_sched_exit *e);
 /* For message types encoded elsewhere: take a sequence number, then send the frame. */
@@ -126,6 +128,11 @@ unsigned long reaper_count(void);
  * EXIT: 0, or 99 when neither could be started.
  */
 int shell_main(const struct init_opts *o);
+/*
+ * `/ktstr/init workers` typed in the shell (not PID 1): runs the job's workers in the
+ * cgroups PID 1 set up and prints one line per worker. Returns the process's exit status.
+ */
+int shell_workers(void);
 /* exec.c: runs CMD with /bin/sh -c, its output as frames, then EXEC_DONE. 0 or -1. */
 int exec_run(const char *cmd);
 /* In a child of PID 1 before exec: default signals, the shell's environment, cwd. */
@@ -137,6 +144,11 @@ struct relay {
 	int out_fd, err_fd;	/* the command's stdout and stderr pipes, or -1 */
 	int kmsg_fd;		/* /dev/kmsg to forward as KMSG frames, or -1 */
 };
+/*
+ * Like fork(), but the child returned to sits below a subreaper that reaps its orphans and
+ * ends as the child does; the pid returned to PID 1 is the subreaper's.
+ */
+pid_t relay_fork(void);
 /* Returns 0 with the child's wait status, or -1 after reporting why. Closes the fds. */
 int relay_run(struct relay *r, int *status);
 

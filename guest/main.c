@@ -154,6 +154,10 @@ int main(int argc, char **argv)
 		}
 		return 0;
 	}
+	/* Typed in `ktstr shell`: a tool, not the init. */
+	if (getpid() != 1 && argc == 2 && !strcmp(argv[1], "workers"))
+		return shell_workers();
+
 	/* PID 1 gets no default handlers; ignore what a stray terminal signal could send. */
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGHUP, SIG_IGN);

@@ -1,17 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * PID 1 while a shell or an exec command runs. It waits for the child and reaps every
- * orphan that reparents to it, and it stays the only writer of the report channel: what
- * the command writes and new kernel messages (shell --dmesg) become frames here, so frames
- * from different sources never interleave and sequence numbers stay in order.
+ * PID 1 while a shell or an exec command runs. It stays the only writer of the report
+ * channel: what the command writes and new kernel messages (shell --dmesg) become frames
+ * here, so frames from different sources never interleave and sequence numbers stay in
+ * order. It keeps watching the scheduler and the kernel log (init_poll) as during a run.
+ *
+ * PID 1 waits for one pid only, a subreaper between it and the shell (relay_fork): orphans
+ * of the shell's tree go there, so PID 1 never reaps (and so never hides from
+ * sched_check) the scheduler or its helpers.
  */
 #include "init.h"
+#include "../shared/kmsgmatch.h"
 
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -22,6 +28,44 @@
  */
 #define DRAIN_MS 200
 #define DRAIN_MAX_MS 2000
+#define POLL_MS 100	/* init_poll's period, as while workers run */
+
+pid_t relay_fork(void)
+{
+	pid_t pid = fork(), shell;
+	int status;
+
+	if (pid != 0)
+		return pid;
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	shell = fork();
+	if (shell == 0)
+		return 0;
+	if (shell < 0)
+		_exit(127);
+	/* The subreaper needs no file, and must not hold the command's pipes open. */
+	for (int fd = 0; fd < 1024; fd++)
+		close(fd);
+	for (;;) {
+		pid_t p = wait(&status);
+
+		if (p == shell)
+			break;
+		if (p < 0 && errno != EINTR)
+			_exit(127);
+	}
+	/* Pass the shell's end on as our own: its exit code, or the same signal. */
+	if (WIFSIGNALED(status)) {
+		sigset_t none;
+
+		prctl(PR_SET_DUMPABLE, 0);	/* no core file in the guest's root */
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		signal(WTERMSIG(status), SIG_DFL);
+		raise(WTERMSIG(status));
+	}
+	_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 127);
+}
 
 static void close_fd(int *fd)
 {
@@ -30,18 +74,10 @@ static void close_fd(int *fd)
 	*fd = -1;
 }
 
-/* Reaps every exited child; returns 1 once r->child has been reaped. */
+/* Returns 1 once r->child has exited (and been reaped). */
 static int reap(struct relay *r, int *status)
 {
-	int st, done = 0;
-	pid_t p;
-
-	while ((p = waitpid(-1, &st, WNOHANG)) > 0)
-		if (p == r->child) {
-			*status = st;
-			done = 1;
-		}
-	return done;
+	return waitpid(r->child, status, WNOHANG) == r->child;
 }
 
 /* Forwards one read of a pipe as one frame; 0 at EOF or error (the pipe is then done). */
@@ -81,6 +117,9 @@ static int forward_kmsg(int fd)
 	nl = strchr(text, '\n');
 	if (nl)
 		*nl = '\0';
+	/* The kernel log watcher (kmsg.c) sends the lines that matter already. */
+	if (kt_kmsg_classify(text) != KT_KMSG_NONE)
+		return 1;
 	report_text(KT_MSG_KMSG, "[%5llu.%06llu] %s", usec / 1000000, usec % 1000000, text);
 	return 1;
 }
@@ -118,7 +157,7 @@ int relay_run(struct relay *r, int *status)
 		if (done && ((r->out_fd < 0 && r->err_fd < 0) ||
 			     mono_ns() - done_ns > DRAIN_MAX_MS * 1000000ull))
 			break;
-		n = poll(p, 4, done ? DRAIN_MS : -1);
+		n = poll(p, 4, done ? DRAIN_MS : POLL_MS);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
@@ -128,6 +167,8 @@ int relay_run(struct relay *r, int *status)
 		}
 		if (n == 0 && done)
 			break;
+		/* A scheduler that dies is reported, and the shell goes on: the person decides. */
+		init_poll();
 		if (p[0].revents & POLLIN)
 			while (read(sigfd, &si, sizeof(si)) == sizeof(si))
 				;
@@ -143,9 +184,6 @@ out:
 	close_fd(&r->out_fd);
 	close_fd(&r->err_fd);
 	close_fd(&r->kmsg_fd);
-	/* Orphans left behind are reaped once more, then SIGCHLD goes back to normal. */
-	while (waitpid(-1, NULL, WNOHANG) > 0)
-		;
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	return ret;
 }

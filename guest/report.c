@@ -160,9 +160,24 @@ void report_job(const struct kt_job *j)
 	send_frame(&w);
 }
 
+/* `/ktstr/init workers` from the shell: no report channel, so results print as lines. */
+static const struct kt_job *echo_job;
+
+void report_echo_workers(const struct kt_job *j)
+{
+	echo_job = j;
+}
+
 void report_worker(const struct kt_worker_report *r)
 {
+	static const char *const status[] = { "done", "exited", "killed", "timed out", "short" };
 	struct kt_wbuf w = { 0 };
+
+	if (echo_job && report_fd < 0)
+		printf("worker %s/%u tid %u: %s, %llu work units, cpu %.1f ms, wall %.1f ms\n",
+		       r->group < echo_job->ngroups ? echo_job->groups[r->group].name : "?",
+		       r->index, r->tid, r->status <= KT_W_SHORT ? status[r->status] : "?",
+		       (unsigned long long)r->work_units, r->cpu_ns / 1e6, r->wall_ns / 1e6);
 
 	kt_enc_worker(&w, report_seq++, r);
 	send_frame(&w);

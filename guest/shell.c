@@ -18,13 +18,13 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/klog.h>
-#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
 
 #define EXEC_PATH "/ktstr/exec"
+#define JOB_PATH "/ktstr/job"
 #define MOTD_PATH "/ktstr/motd"
 #define BUSYBOX "/bin/busybox"
 #define MAX_CMD (1u << 20)
@@ -60,23 +60,17 @@ static int make_dir(const char *path)
 	return -1;
 }
 
-/* What a shell expects: /tmp, /dev/shm, and /bin/sh with every busybox applet as a symlink. */
+/* What a shell expects (mounts.c did /tmp and /dev/shm): /bin/sh and every busybox applet. */
 static int prepare(void)
 {
 	static const char *const dirs[] = { "/bin", "/sbin", "/usr", "/usr/bin", "/usr/sbin",
-					    "/tmp", "/root" };
+					    "/root" };
 	int status;
 	pid_t pid;
 
 	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
 		if (make_dir(dirs[i]) < 0)
 			return -1;
-	/* POSIX shared memory (shm_open, used by cyclictest among others) lives there. */
-	if (make_dir("/dev/shm") < 0)
-		return -1;
-	if (mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") < 0 &&
-	    errno != EBUSY)
-		con_printf("ktstr-init: note: mount tmpfs on /dev/shm: %s\n", strerror(errno));
 	if (access(BUSYBOX, X_OK) < 0) {
 		report_error("shell", "access", BUSYBOX, errno, "the initramfs has no busybox");
 		return -1;
@@ -209,7 +203,7 @@ static int interactive(const struct init_opts *o)
 		con_printf("%s", motd);
 		free(motd);
 	}
-	r.child = fork();
+	r.child = relay_fork();
 	if (r.child == 0)
 		shell_child(o, tty);
 	if (r.child < 0) {
@@ -240,4 +234,21 @@ int shell_main(const struct init_opts *o)
 		return ret < 0 ? 99 : 0;
 	}
 	return interactive(o) < 0 ? 99 : 0;
+}
+
+int shell_workers(void)
+{
+	struct kt_job job;
+	int ret = job_load(JOB_PATH, &job);
+
+	if (ret <= 0) {
+		fprintf(stderr, "ktstr-init workers: no job at %s\n", JOB_PATH);
+		return 1;
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	report_echo_workers(&job);
+	printf("running the workers of job '%s' (%u groups)\n", job.name, job.ngroups);
+	ret = workers_run(&job);
+	kt_job_free(&job);
+	return ret < 0 ? 1 : 0;
 }

@@ -5,6 +5,7 @@
  */
 #include "cmd.h"
 #include "initrd.h"
+#include "jobfile.h"
 #include "kernel.h"
 #include "session.h"
 #include "tty.h"
@@ -38,6 +39,9 @@ static const char shell_usage[] =
 	"                          or else /include/NAME (/include is on the shell's PATH);\n"
 	"                          ELF programs bring their shared libraries; a bare NAME is\n"
 	"                          looked up in $PATH; may be repeated\n"
+	"      --job FILE          set up what the job file sets up (sysctls, cgroups, the\n"
+	"                          scheduler), then hand over instead of running the workers;\n"
+	"                          '/ktstr/init workers' in the guest runs them by hand\n"
 	"      --exec CMD          run CMD with /bin/sh -c instead of an interactive shell;\n"
 	"                          ktstr exits with its status (stdin is /dev/null)\n"
 	"      --dmesg             kernel messages to stderr while the shell or CMD runs\n"
@@ -55,7 +59,7 @@ static const char shell_usage[] =
 	"exit status: interactive 0 when the shell exits or on Ctrl-A x; --exec: CMD's status\n"
 	"(128+N when signal N killed it); 2 usage; 99 boot failure, kernel panic or timeout\n";
 
-enum { OPT_MEM = 256, OPT_ACCEL, OPT_APPEND, OPT_DMESG, OPT_EXEC };
+enum { OPT_MEM = 256, OPT_ACCEL, OPT_APPEND, OPT_DMESG, OPT_EXEC, OPT_JOB };
 
 static const struct option shell_opts[] = {
 	{ "kernel", required_argument, NULL, 'k' },
@@ -63,6 +67,7 @@ static const struct option shell_opts[] = {
 	{ "memory-mib", required_argument, NULL, OPT_MEM },
 	{ "include", required_argument, NULL, 'i' },
 	{ "exec", required_argument, NULL, OPT_EXEC },
+	{ "job", required_argument, NULL, OPT_JOB },
 	{ "dmesg", no_argument, NULL, OPT_DMESG },
 	{ "timeout", required_argument, NULL, 't' },
 	{ "accel", required_argument, NULL, OPT_ACCEL },
@@ -84,12 +89,13 @@ struct include {
 };
 
 struct shell_args {
-	const char *kernel, *exec;
+	const char *kernel, *exec, *jobfile;
 	int64_t timeout_ms;
 	struct vm_config vm;
 	int verbose, dmesg;
 	struct include *inc;
 	unsigned ninc;
+	struct jobspec js;	/* --job FILE, or an empty job; always with KT_JOB_F_SHELL */
 };
 
 /* What the session hands back to us while it runs. */
@@ -232,6 +238,9 @@ static int parse_args(int argc, char **argv, struct shell_args *a)
 			break;
 		case OPT_EXEC:
 			a->exec = optarg;
+			break;
+		case OPT_JOB:
+			a->jobfile = optarg;
 			break;
 		case OPT_DMESG:
 			a->dmesg = 1;
@@ -409,6 +418,14 @@ static void build_motd(const struct shell_args *a, const char *version, struct k
 			 a->inc[i].dir ? "/" : "", a->inc[i].host);
 		kt_put_bytes(w, line, strlen(line));
 	}
+	if (a->jobfile) {
+		snprintf(line, sizeof(line), "job '%s' (%s) is set up: %u group%s, scheduler %s%s%s\n"
+			 "start its workers by hand with: /ktstr/init workers\n", a->js.job.name,
+			 a->jobfile, a->js.job.ngroups, a->js.job.ngroups == 1 ? "" : "s",
+			 a->js.job.scheduler[0] ? a->js.job.scheduler : "(the kernel's own)",
+			 a->js.job.scheduler_args[0] ? " " : "", a->js.job.scheduler_args);
+		kt_put_bytes(w, line, strlen(line));
+	}
 	snprintf(line, sizeof(line), "'exit' powers the VM off; Ctrl-A x on the host kills it.\n\n");
 	kt_put_bytes(w, line, strlen(line));
 }
@@ -432,6 +449,11 @@ static int write_initrd(struct shell_args *a, const char *init, const char *vers
 		return -1;
 	}
 	io.busybox = bb;
+	if (a->js.scheduler_host[0] &&
+	    entries_add(&base, a->js.job.scheduler, a->js.scheduler_host, NULL, 0, 0755) < 0) {
+		kt_err("out of memory");
+		goto out;
+	}
 	for (unsigned i = 0; i < a->ninc; i++) {
 		if (a->inc[i].dir) {
 			if (add_dir(&base, &a->inc[i]) < 0)
@@ -537,7 +559,15 @@ static void banner(const struct shell_args *a, const char *kernel, const char *v
 				a->inc[i].guest, a->inc[i].nfiles);
 		else
 			fprintf(stderr, "  include %s -> %s\n", a->inc[i].host, a->inc[i].guest);
-	fprintf(stderr, "  scheduler: the kernel's own\n");
+	if (a->js.job.scheduler[0])
+		fprintf(stderr, "  scheduler: %s%s%s\n", a->js.job.scheduler,
+			a->js.job.scheduler_args[0] ? " " : "", a->js.job.scheduler_args);
+	else
+		fprintf(stderr, "  scheduler: the kernel's own\n");
+	if (a->jobfile)
+		fprintf(stderr, "  job: %s ('%s', %u group%s), set up, workers not started\n",
+			a->jobfile, a->js.job.name, a->js.job.ngroups,
+			a->js.job.ngroups == 1 ? "" : "s");
 	if (!a->exec)
 		fprintf(stderr, "  Ctrl-A x kills the VM; 'exit' in the guest powers it off.\n");
 }
@@ -586,7 +616,8 @@ static int boot(struct shell_args *a, const char *kernel, const char *version, c
 
 	session_init(&s);
 	s.verbose = a->verbose;
-	s.out = a->verbose || a->dmesg ? stderr : NULL;
+	/* Interactive: what the guest reports (a scheduler dying, say) shows on stderr. */
+	s.out = interactive || a->verbose || a->dmesg ? stderr : NULL;
 	s.dmesg = a->dmesg ? stderr : NULL;
 	s.on_frame = on_frame;
 	s.ctx = &r;
@@ -619,7 +650,6 @@ static int boot(struct shell_args *a, const char *kernel, const char *version, c
 static int shell(struct shell_args *a)
 {
 	struct kt_wbuf jobbuf = { 0 };
-	struct kt_job job;
 	char kernel[4096], version[256], why[512], init[4096], tmpl[4096], path[4200];
 	const char *tmp = getenv("TMPDIR");
 	int ret;
@@ -639,16 +669,12 @@ static int shell(struct shell_args *a)
 		kt_err("ktstr-init not found next to ktstr or in ../libexec/ktstr (set KTSTR_INIT)");
 		return KT_EXIT_INFRA;
 	}
-	/* A job with no workers that tells the guest to hand over to the shell. */
-	kt_job_init(&job);
-	snprintf(job.name, sizeof(job.name), "shell");
-	job.flags |= KT_JOB_F_SHELL;
-	ret = kt_job_encode(&jobbuf, 0, &job);
-	kt_job_free(&job);
-	if (ret < 0) {
-		kt_err("out of memory encoding the job");
+	/* The guest sets up what the job asks for, then hands over instead of running it. */
+	a->js.job.flags |= KT_JOB_F_SHELL;
+	if (kt_job_encode(&jobbuf, 0, &a->js.job) < 0) {
+		kt_err("the job does not fit in one frame");
 		kt_wbuf_free(&jobbuf);
-		return KT_EXIT_INFRA;
+		return KT_EXIT_USAGE;
 	}
 	/* Signals wait in a signalfd from here on, so the cleanup below always runs. */
 	if (session_block_signals() < 0) {
@@ -676,6 +702,35 @@ static int shell(struct shell_args *a)
 	return ret;
 }
 
+/* --job FILE compiled like 'ktstr run' does; without it a job with no groups. */
+static int load_job(struct shell_args *a)
+{
+	struct job_src src;
+	char why[512];
+	int ret = 0;
+
+	if (!a->jobfile) {
+		kt_job_init(&a->js.job);
+		snprintf(a->js.job.name, sizeof(a->js.job.name), "shell");
+		return 0;
+	}
+	jobsrc_init(&src);
+	src.default_workers = topology_vcpus(&a->vm.topo);
+	if (jobsrc_load_file(&src, a->jobfile) < 0 || jobsrc_compile(&src, &a->js) < 0) {
+		fprintf(stderr, "%s\n", src.err[0] ? src.err : "out of memory");
+		kt_err("%u error%s in the job; nothing was booted", src.nerr,
+		       src.nerr == 1 ? "" : "s");
+		ret = -1;
+	} else if (job_check_vm(&a->js.job, topology_vcpus(&a->vm.topo), a->vm.topo.nodes, why,
+				sizeof(why)) < 0) {
+		kt_err("%s: %s", a->jobfile, why);
+		jobspec_free(&a->js);
+		ret = -1;
+	}
+	jobsrc_free(&src);
+	return ret;
+}
+
 int cmd_shell(int argc, char **argv)
 {
 	struct shell_args a = { 0 };
@@ -686,7 +741,12 @@ int cmd_shell(int argc, char **argv)
 		kt_err("out of memory");
 		return KT_EXIT_INFRA;
 	}
-	ret = parse_args(argc, argv, &a) < 0 ? KT_EXIT_USAGE : shell(&a);
+	if (parse_args(argc, argv, &a) < 0 || load_job(&a) < 0) {
+		free(a.inc);
+		return KT_EXIT_USAGE;
+	}
+	ret = shell(&a);
+	jobspec_free(&a.js);
 	free(a.inc);
 	return ret;
 }

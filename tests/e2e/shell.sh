@@ -41,6 +41,20 @@ run_ktstr panic shell --kernel "$KERNEL" --exec 'echo c > /proc/sysrq-trigger'
 check "a panic during --exec exits 99 (rc=$RC)" [ "$RC" = 99 ]
 check "the panic is named" grep -q 'kernel panic: .*sysrq triggered crash' "$TMP/panic.err"
 
+# --job: what the job sets up (sysctl, cgroups, the scheduler) is in place, and its workers
+# wait to be started by hand.
+run_ktstr job shell --kernel "$KERNEL" -T 1n1l2c1t --job "$TOP/tests/e2e/data/two-groups.ini" \
+  --exec 'sysctl -n kernel.sched_rt_runtime_us; cat /sys/fs/cgroup/ktstr/b/cpu.weight
+          ps | grep -c "[s]ched-alive"; ls /sys/fs/cgroup/ktstr/a | grep -c "^cgroup.procs$"
+          cat /sys/fs/cgroup/ktstr/a/cgroup.procs | wc -l; /ktstr/init workers'
+check "--job with --exec exits 0 (rc=$RC)" [ "$RC" = 0 ]
+check "the job's sysctl, cgroup and scheduler are set up, and no worker runs before asked" \
+  bash -c "[ \"\$(head -5 '$TMP/job.out' | tr '\n' ' ')\" = '900000 50 1 1 0 ' ]"
+check "/ktstr/init workers runs both groups' workers by hand" \
+  bash -c "[ \$(grep -cE '^worker [ab]/0 tid [0-9]+: done, [1-9][0-9]* work units' '$TMP/job.out') = 2 ]"
+check "and stderr stays empty" bash -c "[ ! -s '$TMP/job.err' ]"
+[ "$RC" = 0 ] || diag "$TMP/job.out" "$TMP/job.err"
+
 # The interactive shell without a terminal: a script piped in runs, and the end of the
 # input ends the shell (and so ktstr, with 0) instead of leaving it waiting.
 printf 'echo piped-$((40+2))\n' |
