@@ -102,6 +102,7 @@ struct shell_args {
 struct shell_run {
 	struct session *s;
 	int interactive, tty;
+	int shell_up;		/* the guest's shell owns the console (SHELL frame) */
 	struct tty_escape esc;
 	int have_done;
 	struct kt_exec_done done;
@@ -516,6 +517,7 @@ static void on_frame(void *ctx, const struct kt_frame *f)
 	case KT_MSG_SHELL:
 		/* From here the console is the shell: raw to the terminal, no line echo. */
 		if (r->interactive) {
+			r->shell_up = 1;
 			r->s->con.echo = NULL;
 			r->s->con_out = STDOUT_FILENO;
 			r->s->con_in = STDIN_FILENO;
@@ -529,6 +531,7 @@ static void on_frame(void *ctx, const struct kt_frame *f)
 static ssize_t on_input(void *ctx, const char *in, size_t n, char *out)
 {
 	struct shell_run *r = ctx;
+	ssize_t k;
 
 	/*
 	 * Input that is not a terminal ended (a script piped in, or /dev/null): an `exit`
@@ -539,7 +542,9 @@ static ssize_t on_input(void *ctx, const char *in, size_t n, char *out)
 		memcpy(out, "\nexit\n", 6);
 		return r->tty ? 0 : 6;
 	}
-	return tty_escape_filter(&r->esc, in, n, out);
+	/* Keys typed during boot would reach the shell mangled: only Ctrl-A x counts then. */
+	k = tty_escape_filter(&r->esc, in, n, out);
+	return k < 0 || r->shell_up ? k : 0;
 }
 
 static void banner(const struct shell_args *a, const char *kernel, const char *version,
@@ -626,10 +631,12 @@ static int boot(struct shell_args *a, const char *kernel, const char *version, c
 	if (interactive) {
 		s.on_input = on_input;
 		r.tty = isatty(STDIN_FILENO);
+		/* A terminal is read from the start, for Ctrl-A x; other input once the shell is up. */
 		if (r.tty) {
 			if (tty_raw(STDIN_FILENO) < 0)
 				return KT_EXIT_INFRA;
 			raw = 1;
+			s.con_in = STDIN_FILENO;
 		}
 	}
 	ret = session_run(&s, &a->vm, a->timeout_ms);

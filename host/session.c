@@ -196,9 +196,9 @@ static int pump(struct session *s, int which, int fd)
 		if (s->con_out >= 0 && kt_write_all(s->con_out, buf, (size_t)n) < 0)
 			s->con_out = -1;	/* the terminal went away: keep the VM's output logged */
 		console_feed(&s->con, buf, (size_t)n);
-	}
-	else
+	} else {
 		keep_qemu_out(s, buf, (size_t)n);
+	}
 	return 1;
 }
 

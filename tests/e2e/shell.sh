@@ -143,3 +143,13 @@ check "--dmesg shows kernel messages while the shell runs" wait_for d 'kernel: .
 rc=$(done_rc d)
 check "Ctrl-A x kills the VM and ktstr exits 0 (rc=$rc)" [ "$rc" = 0 ]
 check "the terminal settings are restored after Ctrl-A x" cmp -s "$TMP/d.before" "$TMP/d.after"
+
+# Ctrl-A x while the guest is still booting (nothing else typed then reaches the guest).
+start e
+sleep 1
+"${TM[@]}" send-keys -t e 'echo typed-during-boot' Enter C-a x
+rc=$(done_rc e)
+check "Ctrl-A x during boot kills the VM (rc=$rc)" [ "$rc" = 0 ]
+check "the terminal settings are restored after it" cmp -s "$TMP/e.before" "$TMP/e.after"
+check "no QEMU and no run directory are left behind after it" \
+  bash -c "! pgrep -f '[q]emu-system.*$TMP/e.tmp' >/dev/null && [ -z \"\$(ls -A '$TMP/e.tmp')\" ]"
