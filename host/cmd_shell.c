@@ -4,6 +4,7 @@
  * console (interactive) or one command whose output and status come back (--exec).
  */
 #include "cmd.h"
+#include "include.h"
 #include "initrd.h"
 #include "jobfile.h"
 #include "kernel.h"
@@ -15,7 +16,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <fts.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -81,13 +81,6 @@ static const struct option shell_opts[] = {
 #define EXEC_TIMEOUT_MS (10 * 60 * 1000)
 #define NO_TIMEOUT_MS (365LL * 24 * 3600 * 1000)
 
-struct include {
-	char host[4096];
-	char guest[4096];
-	int dir;		/* a directory: its files go under guest */
-	unsigned nfiles;	/* files found in the directory */
-};
-
 struct shell_args {
 	const char *kernel, *exec, *jobfile;
 	int64_t timeout_ms;
@@ -124,84 +117,6 @@ static int parse_uint(const char *flag, const char *s, unsigned min, unsigned ma
 	return 0;
 }
 
-/* A bare name (no '/') is looked up in $PATH like a shell would, then in the current directory. */
-static int find_in_path(const char *name, char *out, size_t sz)
-{
-	const char *path = getenv("PATH");
-	char *copy, *save, *dir;
-	int found = -1;
-
-	if (strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, "..")) {
-		snprintf(out, sz, "%s", name);
-		return 0;
-	}
-	copy = strdup(path && *path ? path : "/usr/local/bin:/usr/bin:/bin");
-	if (!copy)
-		return -1;
-	for (dir = strtok_r(copy, ":", &save); dir && found < 0; dir = strtok_r(NULL, ":", &save)) {
-		if ((size_t)snprintf(out, sz, "%s/%s", *dir ? dir : ".", name) >= sz)
-			continue;
-		if (access(out, X_OK) == 0)
-			found = 0;
-	}
-	free(copy);
-	if (found < 0 && access(name, F_OK) == 0) {
-		snprintf(out, sz, "%s", name);
-		found = 0;
-	}
-	return found;
-}
-
-/* PATH[:GUEST_PATH]; the file must exist now, so a typo costs no boot. */
-static int parse_include(const char *arg, struct include *inc)
-{
-	char host[4096];
-	const char *colon = strchr(arg, ':');
-	size_t hl = colon ? (size_t)(colon - arg) : strlen(arg);
-	const char *base;
-	struct stat st;
-	size_t gl;
-
-	if (!hl || hl >= sizeof(host) || (colon && colon[1] != '/')) {
-		kt_err("-i: '%s' is not PATH or PATH:/GUEST/PATH", arg);
-		return -1;
-	}
-	memcpy(host, arg, hl);
-	host[hl] = '\0';
-	if (find_in_path(host, inc->host, sizeof(inc->host)) < 0) {
-		kt_err("-i: '%s' not found (not a path, and not in $PATH)", host);
-		return -1;
-	}
-	if (stat(inc->host, &st) < 0) {
-		kt_err("-i: %s: %s", inc->host, strerror(errno));
-		return -1;
-	}
-	if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
-		kt_err("-i: %s is neither a regular file nor a directory", inc->host);
-		return -1;
-	}
-	inc->dir = S_ISDIR(st.st_mode);
-	/* Trailing slashes would leave an empty name. */
-	for (size_t n = strlen(inc->host); n > 1 && inc->host[n - 1] == '/'; n--)
-		inc->host[n - 1] = '\0';
-	base = strrchr(inc->host, '/');
-	base = base && base[1] ? base + 1 : inc->host;
-	if ((size_t)(colon ? snprintf(inc->guest, sizeof(inc->guest), "%s", colon + 1)
-		     : snprintf(inc->guest, sizeof(inc->guest), "/include/%s", base)) >=
-	    sizeof(inc->guest)) {
-		kt_err("-i: '%s': the guest path is too long", arg);
-		return -1;
-	}
-	gl = strlen(inc->guest);
-	while (gl > 1 && inc->guest[gl - 1] == '/')
-		inc->guest[--gl] = '\0';
-	if (!strcmp(inc->guest, "/")) {
-		kt_err("-i: '%s': GUEST_PATH cannot be /", arg);
-		return -1;
-	}
-	return 0;
-}
-
 static int parse_args(int argc, char **argv, struct shell_args *a)
 {
 	char why[256];
@@ -233,7 +148,7 @@ static int parse_args(int argc, char **argv, struct shell_args *a)
 				kt_err("-i: more than %d files", MAX_INCLUDES);
 				return -1;
 			}
-			if (parse_include(optarg, &a->inc[a->ninc]) < 0)
+			if (include_parse(optarg, "/include", &a->inc[a->ninc]) < 0)
 				return -1;
 			a->ninc++;
 			break;
@@ -308,98 +223,6 @@ static const char *safe_term(void)
 	return t;
 }
 
-/* A list of initramfs entries whose strings the list owns. */
-struct entries {
-	struct initrd_entry *e;
-	size_t n, cap;
-};
-
-static int entries_add(struct entries *l, const char *path, const char *host, const void *data,
-		       size_t len, int mode)
-{
-	struct initrd_entry *e;
-
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? 2 * l->cap : 16;
-		struct initrd_entry *ne = realloc(l->e, cap * sizeof(*ne));
-
-		if (!ne)
-			return -1;
-		l->e = ne;
-		l->cap = cap;
-	}
-	e = &l->e[l->n];
-	*e = (struct initrd_entry){ .data = data, .len = len, .mode = mode };
-	e->path = strdup(path);
-	e->host = host ? strdup(host) : NULL;
-	if (!e->path || (host && !e->host)) {
-		free((char *)e->path);
-		free((char *)e->host);
-		return -1;
-	}
-	l->n++;
-	return 0;
-}
-
-static void entries_free(struct entries *l)
-{
-	for (size_t i = 0; i < l->n; i++) {
-		free((char *)l->e[i].path);
-		free((char *)l->e[i].host);
-	}
-	free(l->e);
-	memset(l, 0, sizeof(*l));
-}
-
-/*
- * A directory's regular files (symlinks followed) at the same places under guest. Other
- * kinds of file (devices, sockets) make no sense in a fresh VM and are skipped.
- */
-static int add_dir(struct entries *l, struct include *inc)
-{
-	char *const roots[] = { inc->host, NULL };
-	char guest[8192];
-	FTSENT *f;
-	FTS *fts = fts_open(roots, FTS_LOGICAL | FTS_NOCHDIR, NULL);
-	int ret = 0;
-
-	if (!fts) {
-		kt_err("-i: reading directory %s: %s", inc->host, strerror(errno));
-		return -1;
-	}
-	while (ret == 0) {
-		errno = 0;
-		f = fts_read(fts);
-		if (!f) {	/* the end, or a failure with errno set */
-			if (errno) {
-				kt_err("-i: reading directory %s: %s", inc->host, strerror(errno));
-				ret = -1;
-			}
-			break;
-		}
-		if (f->fts_info == FTS_DNR || f->fts_info == FTS_ERR) {
-			kt_err("-i: reading %s: %s", f->fts_path, strerror(f->fts_errno));
-			ret = -1;
-		} else if (f->fts_info == FTS_DC) {
-			kt_err("-i: %s: a directory loop", f->fts_path);
-			ret = -1;
-		} else if (f->fts_info == FTS_F) {
-			if ((size_t)snprintf(guest, sizeof(guest), "%s%s", inc->guest,
-					     f->fts_path + strlen(inc->host)) >= sizeof(guest)) {
-				kt_err("-i: %s: the guest path is too long", f->fts_path);
-				ret = -1;
-			} else if (entries_add(l, guest, f->fts_path, NULL, 0, -1) < 0) {
-				kt_err("out of memory listing %s", inc->host);
-				ret = -1;
-			} else {
-				inc->nfiles++;
-			}
-		}
-	}
-	fts_close(fts);
-	return ret;
-}
-
 /* What the guest prints above the first prompt. */
 static void build_motd(const struct shell_args *a, const char *version, struct kt_wbuf *w)
 {
@@ -439,7 +262,7 @@ static int write_initrd(struct shell_args *a, const char *init, const char *vers
 			const void *job, size_t job_len, const char *path)
 {
 	struct initrd_opts io = { .init = init, .verbose = a->verbose };
-	struct entries base = { 0 }, suffix = { 0 };
+	struct initrd_list base = { 0 }, suffix = { 0 };
 	struct kt_wbuf motd = { 0 };
 	char bb[4096];
 	int ret = -1;
@@ -451,33 +274,25 @@ static int write_initrd(struct shell_args *a, const char *init, const char *vers
 	}
 	io.busybox = bb;
 	if (a->js.scheduler_host[0] &&
-	    entries_add(&base, a->js.job.scheduler, a->js.scheduler_host, NULL, 0, 0755) < 0) {
+	    initrd_list_add(&base, a->js.job.scheduler, a->js.scheduler_host, NULL, 0, 0755) < 0) {
 		kt_err("out of memory");
 		goto out;
 	}
-	for (unsigned i = 0; i < a->ninc; i++) {
-		if (a->inc[i].dir) {
-			if (add_dir(&base, &a->inc[i]) < 0)
-				goto out;
-			continue;
-		}
-		if (entries_add(&base, a->inc[i].guest, a->inc[i].host, NULL, 0, -1) < 0) {
-			kt_err("out of memory");
+	for (unsigned i = 0; i < a->ninc; i++)
+		if (include_add(&base, &a->inc[i]) < 0)
 			goto out;
-		}
-	}
 	build_motd(a, version, &motd);
-	if (motd.oom || entries_add(&suffix, "/ktstr/job", NULL, job, job_len, 0644) < 0 ||
-	    entries_add(&suffix, "/ktstr/motd", NULL, motd.buf, motd.len, 0644) < 0 ||
-	    (a->exec && entries_add(&suffix, "/ktstr/exec", NULL, a->exec, strlen(a->exec),
+	if (motd.oom || initrd_list_add(&suffix, "/ktstr/job", NULL, job, job_len, 0644) < 0 ||
+	    initrd_list_add(&suffix, "/ktstr/motd", NULL, motd.buf, motd.len, 0644) < 0 ||
+	    (a->exec && initrd_list_add(&suffix, "/ktstr/exec", NULL, a->exec, strlen(a->exec),
 				    0644) < 0)) {
 		kt_err("out of memory");
 		goto out;
 	}
 	ret = initrd_write(&io, base.e, base.n, suffix.e, suffix.n, path);
 out:
-	entries_free(&base);
-	entries_free(&suffix);
+	initrd_list_free(&base);
+	initrd_list_free(&suffix);
 	kt_wbuf_free(&motd);
 	return ret;
 }
