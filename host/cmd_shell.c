@@ -229,9 +229,9 @@ static void build_motd(const struct shell_args *a, const char *version, struct k
 	char topo[64], line[8400];
 
 	topology_format(&a->vm.topo, topo, sizeof(topo));
-	snprintf(line, sizeof(line), "\nktstr shell: Linux %s, topology %s (%u vCPUs), %u MiB\n",
+	snprintf(line, sizeof(line), "\nktstr shell: Linux %s, topology %s (%u vCPU%s), %u MiB\n",
 		 version[0] ? version : "(version unknown)", topo, topology_vcpus(&a->vm.topo),
-		 a->vm.mem_mib);
+		 topology_vcpus(&a->vm.topo) == 1 ? "" : "s", a->vm.mem_mib);
 	kt_put_bytes(w, line, strlen(line));
 	if (a->ninc) {
 		snprintf(line, sizeof(line), "included files (/include is on PATH):\n");
@@ -369,8 +369,9 @@ static void banner(const struct shell_args *a, const char *kernel, const char *v
 
 	topology_format(&a->vm.topo, topo, sizeof(topo));
 	fprintf(stderr, "ktstr shell: kernel %s (%s)\n", kernel, version[0] ? version : "version unknown");
-	fprintf(stderr, "  topology %s (%u vCPUs), memory %u MiB, %s\n", topo,
-		topology_vcpus(&a->vm.topo), a->vm.mem_mib, accel_note);
+	fprintf(stderr, "  topology %s (%u vCPU%s), memory %u MiB, %s\n", topo,
+		topology_vcpus(&a->vm.topo), topology_vcpus(&a->vm.topo) == 1 ? "" : "s",
+		a->vm.mem_mib, accel_note);
 	if (!a->ninc)
 		fprintf(stderr, "  includes: none\n");
 	for (unsigned i = 0; i < a->ninc; i++)
