@@ -200,7 +200,14 @@ static int interactive(const struct init_opts *o)
 	report_raw(KT_MSG_SHELL, "", 0);
 	motd = read_text(MOTD_PATH);
 	if (motd) {
-		con_printf("%s", motd);
+		/* Whole, not through con_printf's 1 KiB: many includes make a long MOTD. */
+		for (size_t off = 0, len = strlen(motd); off < len;) {
+			ssize_t n = write(1, motd + off, len - off);
+
+			if (n <= 0 && errno != EINTR)
+				break;
+			off += n > 0 ? (size_t)n : 0;
+		}
 		free(motd);
 	}
 	r.child = relay_fork();

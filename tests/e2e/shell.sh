@@ -154,6 +154,15 @@ rc=$(done_rc d)
 check "Ctrl-A x kills the VM and ktstr exits 0 (rc=$rc)" [ "$rc" = 0 ]
 check "the terminal settings are restored after Ctrl-A x" cmp -s "$TMP/d.before" "$TMP/d.after"
 
+# A kernel panic while the interactive shell runs: exit 99, the terminal restored.
+start p
+wait_for p 'ktstr:/root# ?$' 180 >/dev/null
+"${TM[@]}" send-keys -t p 'echo c > /proc/sysrq-trigger' Enter
+rc=$(done_rc p)
+check "a panic in the interactive shell exits 99 (rc=$rc)" [ "$rc" = 99 ]
+check "the panic is named on the terminal" wait_for p 'kernel panic: .*sysrq triggered crash' 10
+check "the terminal settings are restored after the panic" cmp -s "$TMP/p.before" "$TMP/p.after"
+
 # Ctrl-A x while the guest is still booting (nothing else typed then reaches the guest).
 start e
 sleep 1
