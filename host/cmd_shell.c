@@ -8,6 +8,9 @@
 #include "initrd.h"
 #include "jobfile.h"
 #include "kernel.h"
+#include "locks.h"
+#include "machine.h"
+#include "initrd_tail.h"
 #include "session.h"
 #include "tty.h"
 #include "util.h"
@@ -33,7 +36,8 @@ static const char shell_usage[] =
 	"  -k, --kernel PATH       kernel image (bzImage); default $KTSTR_KERNEL, else the\n"
 	"                          newest kernel in the ktstr cache (./build.sh kernel)\n"
 	"  -T, --topology TOPO     virtual topology NnLlCcTt or N,L,C,T (1n1l1c1t)\n"
-	"      --memory-mib N      guest memory in MiB (512)\n"
+	"      --memory-mib N      guest memory in MiB (default: from the initramfs size and\n"
+	"                          the vCPUs, at least 512)\n"
 	"  -i, --include PATH[:GUEST_PATH]\n"
 	"                          copy a host file or directory into the guest, at GUEST_PATH\n"
 	"                          or else /include/NAME (/include is on the shell's PATH);\n"
@@ -124,7 +128,7 @@ static int parse_args(int argc, char **argv, struct shell_args *a)
 
 	a->timeout_ms = 0;
 	a->vm.topo = (struct topology){ 1, 1, 1, 1 };
-	a->vm.mem_mib = 512;
+	a->vm.mem_mib = 0;	/* from the initramfs size, as for 'ktstr run' */
 	a->vm.accel = VM_ACCEL_AUTO;
 	a->kernel = getenv("KTSTR_KERNEL");
 	optind = 1;
@@ -229,9 +233,10 @@ static void build_motd(const struct shell_args *a, const char *version, struct k
 	char topo[64], line[8400];
 
 	topology_format(&a->vm.topo, topo, sizeof(topo));
-	snprintf(line, sizeof(line), "\nktstr shell: Linux %s, topology %s (%u vCPU%s), %u MiB\n",
+	/* Memory is not known yet when it defaults (it follows this archive's size). */
+	snprintf(line, sizeof(line), "\nktstr shell: Linux %s, topology %s (%u vCPU%s)\n",
 		 version[0] ? version : "(version unknown)", topo, topology_vcpus(&a->vm.topo),
-		 topology_vcpus(&a->vm.topo) == 1 ? "" : "s", a->vm.mem_mib);
+		 topology_vcpus(&a->vm.topo) == 1 ? "" : "s");
 	kt_put_bytes(w, line, strlen(line));
 	if (a->ninc) {
 		snprintf(line, sizeof(line), "included files (/include is on PATH):\n");
@@ -409,6 +414,9 @@ static void build_append(const struct shell_args *a, int interactive, char *buf,
 		n += (size_t)snprintf(buf + n, sz - n, "ktstr.term=%s ", term);
 	if (a->dmesg && n < sz)
 		n += (size_t)snprintf(buf + n, sz - n, "ktstr.dmesg=1 ");
+	/* The init checks the archive's last file (host/initrd_tail.h). */
+	if (n < sz)
+		n += (size_t)snprintf(buf + n, sz - n, "ktstr.sentinel=1 ");
 	if (n && n <= sz)
 		buf[n - 1] = '\0';
 }
@@ -437,6 +445,7 @@ static int boot(struct shell_args *a, const char *kernel, const char *version, c
 
 	session_init(&s);
 	s.verbose = a->verbose;
+	s.timeout_ms = a->timeout_ms;
 	/* Interactive: what the guest reports (a scheduler dying, say) shows on stderr. */
 	s.out = interactive || a->verbose || a->dmesg ? stderr : NULL;
 	s.dmesg = a->dmesg ? stderr : NULL;
@@ -473,19 +482,17 @@ static int boot(struct shell_args *a, const char *kernel, const char *version, c
 static int shell(struct shell_args *a)
 {
 	struct kt_wbuf jobbuf = { 0 };
-	char kernel[4096], version[256], why[512], init[4096], tmpl[4096], path[4200];
+	struct kernel_info k;
+	static struct plan plan;
+	struct lockset locks = { 0 };
+	char why[1024], init[4096], tmpl[4096], path[4200];
 	const char *tmp = getenv("TMPDIR");
+	struct stat st;
 	int ret;
 
-	if (a->kernel) {
-		snprintf(kernel, sizeof(kernel), "%s", a->kernel);
-	} else if (kernel_find_cached(kernel, sizeof(kernel)) < 0) {
-		kt_err("no kernel given and none cached; pass --kernel PATH or fetch Debian's "
-		       "cloud kernel with './build.sh kernel'");
-		return KT_EXIT_USAGE;
-	}
-	if (kernel_probe(kernel, version, sizeof(version), why, sizeof(why)) < 0) {
-		kt_err("--kernel: %s", why);
+	ret = kernel_resolve(a->kernel, &k, why, sizeof(why));
+	if (ret < 0) {
+		kt_err("%s%s", ret == -2 ? "" : "--kernel: ", why);
 		return KT_EXIT_USAGE;
 	}
 	if (initrd_find_init(init, sizeof(init)) < 0) {
@@ -499,10 +506,19 @@ static int shell(struct shell_args *a)
 		kt_wbuf_free(&jobbuf);
 		return KT_EXIT_USAGE;
 	}
+	/* Host CPUs for the VM's life, as a run takes them (released at the end, or with us). */
+	ret = locks_reserve_run(&a->vm.topo, 0, 0, 0, a->verbose, &plan, &locks);
+	if (ret != KT_EXIT_PASS) {
+		kt_wbuf_free(&jobbuf);
+		return ret;
+	}
+	a->vm.plan = &plan;
+	a->vm.verbose = a->verbose;
 	/* Signals wait in a signalfd from here on, so the cleanup below always runs. */
 	if (session_block_signals() < 0) {
 		kt_err("blocking signals: %s", strerror(errno));
 		kt_wbuf_free(&jobbuf);
+		locks_release(&locks);
 		return KT_EXIT_INFRA;
 	}
 	/* A reader that leaves (ktstr shell --exec ... | head) must not kill us mid-cleanup. */
@@ -511,17 +527,27 @@ static int shell(struct shell_args *a)
 	if (!mkdtemp(tmpl)) {
 		kt_err("creating a run directory %s: %s", tmpl, strerror(errno));
 		kt_wbuf_free(&jobbuf);
+		locks_release(&locks);
 		return KT_EXIT_INFRA;
 	}
 	snprintf(path, sizeof(path), "%s/initrd.cpio", tmpl);
-	ret = write_initrd(a, init, version, jobbuf.buf, jobbuf.len, path);
+	ret = write_initrd(a, init, k.version, jobbuf.buf, jobbuf.len, path);
 	kt_wbuf_free(&jobbuf);
-	if (ret == 0)
-		ret = boot(a, kernel, version, path);
-	else
+	if (ret == 0 && (initrd_append_tail(path, initrd_pad_mib_from_env(), 1) < 0 ||
+			 stat(path, &st) < 0))
+		ret = -1;
+	if (ret == 0) {
+		if (!a->vm.mem_mib)
+			a->vm.mem_mib = machine_default_mem_mib((size_t)st.st_size,
+								topology_vcpus(&a->vm.topo),
+								a->vm.topo.nodes);
+		ret = boot(a, k.image, k.version, path);
+	} else {
 		ret = KT_EXIT_INFRA;
+	}
 	unlink(path);
 	rmdir(tmpl);
+	locks_release(&locks);
 	return ret;
 }
 
