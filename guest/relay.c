@@ -5,9 +5,9 @@
  * here, so frames from different sources never interleave and sequence numbers stay in
  * order. It keeps watching the scheduler and the kernel log (init_poll) as during a run.
  *
- * PID 1 waits for one pid only, a subreaper between it and the shell (relay_fork): orphans
- * of the shell's tree go there, so PID 1 never reaps (and so never hides from
- * sched_check) the scheduler or its helpers.
+ * PID 1 waits for one pid only, a subreaper between it and the shell (relay_fork), which it
+ * registers with the init's orphan reaper (reaper.c); orphans of the shell's tree go to the
+ * subreaper, so they neither pile up as zombies nor meet the init's own children.
  */
 #include "init.h"
 #include "../shared/kmsgmatch.h"
@@ -77,7 +77,15 @@ static void close_fd(int *fd)
 /* Returns 1 once r->child has exited (and been reaped). */
 static int reap(struct relay *r, int *status)
 {
-	return waitpid(r->child, status, WNOHANG) == r->child;
+	pid_t p = waitpid(r->child, status, WNOHANG);
+
+	if (p < 0 && errno == ECHILD) {	/* reaped elsewhere: its status is lost */
+		report_error("shell", "waitpid", "", ECHILD, "pid %d was reaped elsewhere",
+			     (int)r->child);
+		*status = 127 << 8;
+		return 1;
+	}
+	return p == r->child;
 }
 
 /* Forwards one read of a pipe as one frame; 0 at EOF or error (the pipe is then done). */
@@ -130,6 +138,8 @@ int relay_run(struct relay *r, int *status)
 	int sigfd, done = 0, ret = 0;
 	uint64_t done_ns = 0;
 
+	/* Ours to reap: the init's orphan reaper (init_poll) must leave it alone. */
+	reaper_own(r->child);
 	sigemptyset(&chld);
 	sigaddset(&chld, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &chld, &old);
@@ -184,6 +194,7 @@ out:
 	close_fd(&r->out_fd);
 	close_fd(&r->err_fd);
 	close_fd(&r->kmsg_fd);
+	reaper_disown(r->child);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	return ret;
 }
