@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "cache.h"
 #include "errbuf.h"
+#include "xxh_fast.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -251,7 +252,7 @@ static int file_digest(struct cache *c, struct cpio_entry *e, char *err, size_t 
 	{
 		XXH128_canonical_t cn;
 
-		XXH128_canonicalFromHash(&cn, XXH3_128bits(e->map, e->len));
+		XXH128_canonicalFromHash(&cn, xxh_fast_128(e->map, e->len));
 		memcpy(e->digest, cn.digest, 16);
 	}
 	c->hashed++;
@@ -301,7 +302,7 @@ int cache_key(struct cache *c, struct cpio_tree *t, const void *opts, size_t opt
 			}
 			e->have_digest = 1;
 		} else if (!e->host && !e->have_digest) {
-			XXH128_canonicalFromHash(&cn, XXH3_128bits(e->data, e->len));
+			XXH128_canonicalFromHash(&cn, xxh_fast_128(e->data, e->len));
 			memcpy(e->digest, cn.digest, 16);
 			e->have_digest = 1;
 		}
@@ -513,7 +514,7 @@ static int verify(int fd, const char *path, const uint8_t *key, int deep, void *
 	}
 	if (check_header(m, (uint64_t)st.st_size, key, why, whysz) < 0)
 		goto bad;
-	XXH128_canonicalFromHash(&cn, XXH3_128bits(m + CACHE_HDR_LEN,
+	XXH128_canonicalFromHash(&cn, xxh_fast_128(m + CACHE_HDR_LEN,
 						   (size_t)st.st_size - CACHE_HDR_LEN));
 	if (memcmp(cn.digest, m + 40, 16)) {
 		seterr(why, whysz, "payload digest mismatch (corrupted)");

@@ -421,9 +421,11 @@ static int real_path(const char *path, char *out, char *err, size_t errsz)
 int elf_resolve(struct elf_resolver *r, const char *binary, struct elf_deps *deps,
 		char *err, size_t errsz)
 {
-	struct obj *objs = calloc(MAX_OBJECTS, sizeof(*objs));
+	/* Grown on demand: a typical binary needs a handful, and every warm cache hit pays
+	 * for zeroing what is allocated here. */
+	int nobj = 0, cap = 16, ret = -1;
+	struct obj *objs = calloc((size_t)cap, sizeof(*objs));
 	char found[PATH_MAX], real[PATH_MAX];
-	int nobj = 0, ret = -1;
 
 	if (!objs) {
 		seterr(err, errsz, "out of memory resolving %s", binary);
@@ -479,6 +481,15 @@ int elf_resolve(struct elf_resolver *r, const char *binary, struct elf_deps *dep
 				seterr(err, errsz, "%s: more than %d libraries", binary, MAX_OBJECTS);
 				goto out;
 			}
+			if (nobj == cap) {
+				struct obj *more = realloc(objs, 2 * (size_t)cap * sizeof(*objs));
+
+				if (!more)
+					goto oom;
+				memset(more + cap, 0, (size_t)cap * sizeof(*objs));
+				objs = more;
+				cap *= 2;
+			}
 			memcpy(objs[nobj].path, real, sizeof(real));
 			objs[nobj].parent = i;
 			{
@@ -501,7 +512,7 @@ int elf_resolve(struct elf_resolver *r, const char *binary, struct elf_deps *dep
 oom:
 	seterr(err, errsz, "out of memory resolving %s", binary);
 out:
-	for (int i = 0; i < MAX_OBJECTS && i <= nobj; i++)
+	for (int i = 0; i < cap && i <= nobj; i++)
 		if (objs[i].map)
 			munmap(objs[i].map, objs[i].maplen);
 	free(objs);
