@@ -34,17 +34,6 @@ static int write_str(const char *path, const char *val)
 	return err;
 }
 
-static void read_str(const char *path, char *buf, size_t sz)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n = fd < 0 ? -1 : read(fd, buf, sz - 1);
-
-	if (fd >= 0)
-		close(fd);
-	buf[n > 0 ? n : 0] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-}
-
 static int has_word(const char *list, const char *word)
 {
 	size_t n = strlen(word);
@@ -62,7 +51,7 @@ static int enable(const char *dir, const char *ctrl, int needed)
 	int err;
 
 	snprintf(path, sizeof(path), "%s/cgroup.controllers", dir);
-	read_str(path, avail, sizeof(avail));
+	read_line(path, avail, sizeof(avail));
 	if (!has_word(avail, ctrl)) {
 		if (!needed)
 			return 0;
@@ -130,11 +119,11 @@ int cgroup_setup(const struct kt_job *j)
 		/* Report what the kernel made of it, not what was asked for. */
 		snprintf(gi.cgroup, sizeof(gi.cgroup), "/ktstr/%.60s", g->name);
 		snprintf(path, sizeof(path), "%s/cpuset.cpus.effective", dir);
-		read_str(path, gi.cpus, sizeof(gi.cpus));
+		read_line(path, gi.cpus, sizeof(gi.cpus));
 		snprintf(path, sizeof(path), "%s/cpuset.mems.effective", dir);
-		read_str(path, gi.mems, sizeof(gi.mems));
+		read_line(path, gi.mems, sizeof(gi.mems));
 		snprintf(path, sizeof(path), "%s/cpu.weight", dir);
-		read_str(path, val, sizeof(val));
+		read_line(path, val, sizeof(val));
 		gi.cpu_weight = (uint32_t)strtoul(val, NULL, 10);
 		report_group(&gi);
 	}

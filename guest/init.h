@@ -116,6 +116,11 @@ void kmsg_close(void);
 /* The kernel's last 'sched_ext: BPF scheduler "NAME" disabled (REASON)' line, or "". */
 const char *kmsg_ext_disabled(void);
 
+/* readfile.c: a small /proc or /sys file into buf (NUL-terminated, at most sz - 1 bytes).
+ * read_text returns the length or -1; read_line keeps the first line, 0 or -1. */
+ssize_t read_text(const char *path, char *buf, size_t sz);
+int read_line(const char *path, char *buf, size_t sz);
+
 /* reaper.c: orphans are reaped; children the init forked itself are registered so their
  * owners keep their exit status. */
 void reaper_own(pid_t pid);

@@ -56,18 +56,11 @@ static int is_owned(pid_t pid)
 static int zombie_child_of_init(pid_t pid)
 {
 	char path[64], buf[512], *p, state;
-	int fd, ppid;
-	ssize_t n;
+	int ppid;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (read_text(path, buf, sizeof(buf)) <= 0)
 		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
 	p = strrchr(buf, ')');
 	if (!p || sscanf(p + 1, " %c %d", &state, &ppid) != 2)
 		return 0;

@@ -23,22 +23,6 @@
 static int report_fd = -1;
 static uint32_t report_seq;
 
-static int read_line(const char *path, char *buf, size_t sz)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sz - 1);
-	close(fd);
-	if (n < 0)
-		return -1;
-	buf[n] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	return 0;
-}
-
 static int open_virtio_port(void)
 {
 	char path[300], name[64];

@@ -77,18 +77,6 @@ static void send_exit(int status, int expected, const char *why)
 	report_sched_exit(&e);
 }
 
-/* The first line of a sysfs file, or "" when it cannot be read. */
-static void read_line(const char *path, char *buf, size_t sz)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n = fd < 0 ? -1 : read(fd, buf, sz - 1);
-
-	if (fd >= 0)
-		close(fd);
-	buf[n > 0 ? n : 0] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-}
-
 static int ext_enabled(void)
 {
 	char buf[32];

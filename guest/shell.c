@@ -97,7 +97,7 @@ static int prepare(void)
 }
 
 /* A whole small file as a string; NULL with errno set (ENOENT: not there). */
-static char *read_text(const char *path)
+static char *slurp(const char *path)
 {
 	struct stat st;
 	char *buf;
@@ -198,7 +198,7 @@ static int interactive(const struct init_opts *o)
 			con_printf("ktstr-init: note: seek /dev/kmsg: %s\n", strerror(errno));
 	}
 	report_raw(KT_MSG_SHELL, "", 0);
-	motd = read_text(MOTD_PATH);
+	motd = slurp(MOTD_PATH);
 	if (motd) {
 		/* Whole, not through con_printf's 1 KiB: many includes make a long MOTD. */
 		for (size_t off = 0, len = strlen(motd); off < len;) {
@@ -230,7 +230,7 @@ int shell_main(const struct init_opts *o)
 	if (prepare() < 0)
 		return 99;
 	report_stage("shell");
-	cmd = read_text(EXEC_PATH);
+	cmd = slurp(EXEC_PATH);
 	if (!cmd && errno != ENOENT) {
 		report_error("shell", "read", EXEC_PATH, errno, "the command to run");
 		return 99;

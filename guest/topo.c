@@ -15,28 +15,11 @@
 #define CPU_DIR "/sys/devices/system/cpu"
 #define NODE_DIR "/sys/devices/system/node"
 
-static int read_str(const char *path, char *buf, size_t sz)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	buf[0] = '\0';
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sz - 1);
-	close(fd);
-	if (n < 0)
-		return -1;
-	buf[n] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	return 0;
-}
-
 static int read_int(const char *path)
 {
 	char buf[32];
 
-	return read_str(path, buf, sizeof(buf)) ? -1 : atoi(buf);
+	return read_line(path, buf, sizeof(buf)) ? -1 : atoi(buf);
 }
 
 /* The last-level cache is the index whose level is 3 (its number varies by CPU model). */
@@ -50,7 +33,7 @@ static void llc_of(unsigned cpu, char *out, size_t sz)
 		if (read_int(path) != 3)
 			continue;
 		snprintf(path, sizeof(path), CPU_DIR "/cpu%u/cache/index%d/shared_cpu_list", cpu, i);
-		read_str(path, out, sz);
+		read_line(path, out, sz);
 		return;
 	}
 }
@@ -78,7 +61,7 @@ static uint64_t node_mem_kib(unsigned node)
 	char path[64], buf[4096], *p;
 
 	snprintf(path, sizeof(path), NODE_DIR "/node%u/meminfo", node);
-	if (read_str(path, buf, sizeof(buf)) < 0)
+	if (read_line(path, buf, sizeof(buf)) < 0)
 		return 0;
 	/* "Node 0 MemTotal:       245312 kB" is the first line */
 	p = strstr(buf, "MemTotal:");
@@ -109,7 +92,7 @@ void topo_report(void)
 		snprintf(path, sizeof(path), CPU_DIR "/cpu%u/topology/core_id", cpu);
 		c.core = read_int(path);
 		snprintf(path, sizeof(path), CPU_DIR "/cpu%u/topology/thread_siblings_list", cpu);
-		read_str(path, c.siblings, sizeof(c.siblings));
+		read_line(path, c.siblings, sizeof(c.siblings));
 		llc_of(cpu, c.llc, sizeof(c.llc));
 		kt_enc_topo_cpu(&w, report_next_seq(), &c);
 		report_send(&w);
@@ -120,13 +103,13 @@ void topo_report(void)
 		struct kt_wbuf w = { 0 };
 
 		snprintf(path, sizeof(path), NODE_DIR "/node%u/cpulist", node);
-		if (read_str(path, n.cpus, sizeof(n.cpus)) < 0) {
+		if (read_line(path, n.cpus, sizeof(n.cpus)) < 0) {
 			misses++;
 			continue;
 		}
 		misses = 0;
 		snprintf(path, sizeof(path), NODE_DIR "/node%u/distance", node);
-		read_str(path, n.distance, sizeof(n.distance));
+		read_line(path, n.distance, sizeof(n.distance));
 		n.mem_kib = node_mem_kib(node);
 		kt_enc_topo_node(&w, report_next_seq(), &n);
 		report_send(&w);

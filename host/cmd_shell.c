@@ -175,16 +175,8 @@ static int parse_args(int argc, char **argv, struct shell_args *a)
 			}
 			break;
 		case OPT_ACCEL:
-			if (!strcmp(optarg, "auto"))
-				a->vm.accel = VM_ACCEL_AUTO;
-			else if (!strcmp(optarg, "kvm"))
-				a->vm.accel = VM_ACCEL_KVM;
-			else if (!strcmp(optarg, "tcg"))
-				a->vm.accel = VM_ACCEL_TCG;
-			else {
-				kt_err("--accel: '%s' is not one of auto, kvm, tcg", optarg);
+			if (vm_parse_accel(optarg, &a->vm.accel) < 0)
 				return -1;
-			}
 			break;
 		case OPT_APPEND:
 			a->vm.append = optarg;

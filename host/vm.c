@@ -57,6 +57,21 @@ const char *vm_kvm_unusable_reason(void)
 	return NULL;
 }
 
+int vm_parse_accel(const char *s, enum vm_accel *out)
+{
+	if (!strcmp(s, "auto"))
+		*out = VM_ACCEL_AUTO;
+	else if (!strcmp(s, "kvm"))
+		*out = VM_ACCEL_KVM;
+	else if (!strcmp(s, "tcg"))
+		*out = VM_ACCEL_TCG;
+	else {
+		kt_err("--accel: '%s' is not one of auto, kvm, tcg", s);
+		return -1;
+	}
+	return 0;
+}
+
 int vm_kvm_usable(void)
 {
 	return vm_kvm_unusable_reason() == NULL;

@@ -41,6 +41,8 @@ int vm_reap(struct vm *vm, int block);
 void vm_stop(struct vm *vm);
 /* 1 when KVM can run a guest: /dev/kvm opens read-write and the CPU has vmx/svm. */
 int vm_kvm_usable(void);
+/* --accel auto|kvm|tcg; -1 after naming the bad value. */
+int vm_parse_accel(const char *s, enum vm_accel *out);
 /* NULL when KVM is usable, else why not. */
 const char *vm_kvm_unusable_reason(void);
 
