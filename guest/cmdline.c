@@ -11,19 +11,11 @@
 void cmdline_parse(struct init_opts *o)
 {
 	char buf[4096];
-	ssize_t n;
-	int fd;
 
 	memset(o, 0, sizeof(*o));
 	snprintf(o->job_path, sizeof(o->job_path), "/ktstr/job");
-	fd = open("/proc/cmdline", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (read_text("/proc/cmdline", buf, sizeof(buf)) <= 0)
 		return;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return;
-	buf[n] = '\0';
 	for (char *save, *tok = strtok_r(buf, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save)) {
 		if (!strncmp(tok, "ktstr.exit=", 11)) {
 			o->exit_status = atoi(tok + 11);

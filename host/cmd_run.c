@@ -109,21 +109,6 @@ static const struct option run_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static int parse_uint(const char *flag, const char *s, unsigned min, unsigned max, unsigned *out)
-{
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || end == s || *end || *s == '-' || v < min || v > max) {
-		kt_err("%s: '%s' is not a whole number from %u to %u", flag, s, min, max);
-		return -1;
-	}
-	*out = (unsigned)v;
-	return 0;
-}
-
 struct run_args {
 	const char *kernel, *console_log, *output_dir, *json, *junit;
 	const char *modules, *modules_dir, *numa_dist;
@@ -176,7 +161,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 			}
 			break;
 		case OPT_MEM:
-			if (parse_uint("--memory-mib", optarg, 64, 1u << 20, &a->vm.mem_mib))
+			if (kt_parse_uint("--memory-mib", optarg, 64, 1u << 20, &a->vm.mem_mib))
 				return -1;
 			break;
 		case OPT_MODULES:
@@ -221,13 +206,13 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 			a->perf = 1;
 			break;
 		case OPT_CPUCAP:
-			if (parse_uint("--cpu-cap", optarg, 1, KT_MAX_CPUS, &a->cpu_cap)) {
+			if (kt_parse_uint("--cpu-cap", optarg, 1, KT_MAX_CPUS, &a->cpu_cap)) {
 				free(opts);
 				return -1;
 			}
 			break;
 		case OPT_WAITLOCKS:
-			if (parse_uint("--wait-locks", optarg, 0, 86400, &a->wait_locks_s)) {
+			if (kt_parse_uint("--wait-locks", optarg, 0, 86400, &a->wait_locks_s)) {
 				free(opts);
 				return -1;
 			}

@@ -108,21 +108,6 @@ struct shell_run {
 	int out_gone[2];	/* stdout / stderr refused a write (a closed pipe): discard */
 };
 
-static int parse_uint(const char *flag, const char *s, unsigned min, unsigned max, unsigned *out)
-{
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || end == s || *end || *s == '-' || v < min || v > max) {
-		kt_err("%s: '%s' is not a whole number from %u to %u", flag, s, min, max);
-		return -1;
-	}
-	*out = (unsigned)v;
-	return 0;
-}
-
 static int parse_args(int argc, char **argv, struct shell_args *a)
 {
 	char why[256];
@@ -146,7 +131,7 @@ static int parse_args(int argc, char **argv, struct shell_args *a)
 			}
 			break;
 		case OPT_MEM:
-			if (parse_uint("--memory-mib", optarg, 64, 1u << 20, &a->vm.mem_mib))
+			if (kt_parse_uint("--memory-mib", optarg, 64, 1u << 20, &a->vm.mem_mib))
 				return -1;
 			break;
 		case 'i':

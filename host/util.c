@@ -157,3 +157,18 @@ int kt_pathf(char *buf, size_t sz, const char *fmt, ...)
 	}
 	return 0;
 }
+
+int kt_parse_uint(const char *flag, const char *s, unsigned min, unsigned max, unsigned *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || *s == '-' || v < min || v > max) {
+		kt_err("%s: '%s' is not a whole number from %u to %u", flag, s, min, max);
+		return -1;
+	}
+	*out = (unsigned)v;
+	return 0;
+}

@@ -20,6 +20,8 @@ void kt_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void *kt_read_file(const char *path, size_t max, size_t *len);
 /* Writes all of buf; returns -1 with errno set on failure. */
 int kt_write_all(int fd, const void *buf, size_t len);
+/* A flag's whole number in [min, max]; -1 after naming the flag and the value. */
+int kt_parse_uint(const char *flag, const char *s, unsigned min, unsigned max, unsigned *out);
 /* Parses "60", "500ms", "10s", "2m" into milliseconds; -1 if malformed. */
 int64_t kt_parse_duration_ms(const char *s);
 /* Directory holding the running ktstr binary (for finding ktstr-init). */
