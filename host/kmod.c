@@ -4,6 +4,7 @@
  * modules.builtin, modules.dep) rather than by parsing those files here.
  */
 #include "kmod.h"
+#include "dl.h"
 #include "util.h"
 #include "../shared/xxh.h"
 
@@ -22,6 +23,46 @@
 #include <unistd.h>
 
 extern char **environ;
+
+/* libkmod, loaded on the first --modules lookup (dl.h). */
+static struct {
+	KT_DLFN(kmod_new);
+	KT_DLFN(kmod_unref);
+	KT_DLFN(kmod_set_log_fn);
+	KT_DLFN(kmod_list_next);
+	KT_DLFN(kmod_module_new_from_lookup);
+	KT_DLFN(kmod_module_get_module);
+	KT_DLFN(kmod_module_get_name);
+	KT_DLFN(kmod_module_get_path);
+	KT_DLFN(kmod_module_get_dependencies);
+	KT_DLFN(kmod_module_get_softdeps);
+	KT_DLFN(kmod_module_unref);
+	KT_DLFN(kmod_module_unref_list);
+} lk;
+
+static int load_libkmod(void)
+{
+	static const struct kt_dlsym syms[] = {
+		KT_DLSYM(lk, kmod_new),
+		KT_DLSYM(lk, kmod_unref),
+		KT_DLSYM(lk, kmod_set_log_fn),
+		KT_DLSYM(lk, kmod_list_next),
+		KT_DLSYM(lk, kmod_module_new_from_lookup),
+		KT_DLSYM(lk, kmod_module_get_module),
+		KT_DLSYM(lk, kmod_module_get_name),
+		KT_DLSYM(lk, kmod_module_get_path),
+		KT_DLSYM(lk, kmod_module_get_dependencies),
+		KT_DLSYM(lk, kmod_module_get_softdeps),
+		KT_DLSYM(lk, kmod_module_unref),
+		KT_DLSYM(lk, kmod_module_unref_list),
+	};
+	static int loaded;
+
+	if (!loaded && kt_dlopen("libkmod.so.2", "--modules", syms,
+				 sizeof(syms) / sizeof(syms[0])) == 0)
+		loaded = 1;
+	return loaded ? 0 : -1;
+}
 
 static int exists(const char *dir, const char *name)
 {
@@ -226,11 +267,11 @@ fail:
 
 static int add_file(struct modset *ms, struct kmod_module *m)
 {
-	const char *path = kmod_module_get_path(m), *base;
+	const char *path = lk.kmod_module_get_path(m), *base;
 	struct modfile *f;
 
 	for (size_t i = 0; i < ms->n; i++)
-		if (!strcmp(ms->f[i].name, kmod_module_get_name(m)))
+		if (!strcmp(ms->f[i].name, lk.kmod_module_get_name(m)))
 			return 0;
 	if (ms->n == ms->cap) {
 		size_t cap = ms->cap ? ms->cap * 2 : 16;
@@ -246,7 +287,7 @@ static int add_file(struct modset *ms, struct kmod_module *m)
 	f->host = strdup(path);
 	if (!f->host)
 		return -1;
-	snprintf(f->name, sizeof(f->name), "%s", kmod_module_get_name(m));
+	snprintf(f->name, sizeof(f->name), "%s", lk.kmod_module_get_name(m));
 	base = strrchr(path, '/');
 	snprintf(f->archive, sizeof(f->archive), "%s/%s", MODULES_ARCHIVE_DIR, base ? base + 1 : path);
 	ms->n++;
@@ -266,10 +307,10 @@ static int visit(struct modset *ms, struct kmod_module *m, int depth);
 /* kmod_module_get_module() hands out a reference: drop it after the visit. */
 static int visit_entry(struct modset *ms, const struct kmod_list *l, int depth)
 {
-	struct kmod_module *m = kmod_module_get_module(l);
+	struct kmod_module *m = lk.kmod_module_get_module(l);
 	int ret = visit(ms, m, depth);
 
-	kmod_module_unref(m);
+	lk.kmod_module_unref(m);
 	return ret;
 }
 
@@ -279,24 +320,24 @@ static int visit(struct modset *ms, struct kmod_module *m, int depth)
 	struct kmod_list *deps, *pre = NULL, *post = NULL, *l;
 	int ret = 0;
 
-	if (!kmod_module_get_path(m) || in_set(ms, kmod_module_get_name(m)))
+	if (!lk.kmod_module_get_path(m) || in_set(ms, lk.kmod_module_get_name(m)))
 		return 0;	/* built in (nothing to load), or already planned */
 	if (depth > 64) {
-		kt_err("--modules: dependency loop at %s", kmod_module_get_name(m));
+		kt_err("--modules: dependency loop at %s", lk.kmod_module_get_name(m));
 		return -1;
 	}
-	if (kmod_module_get_softdeps(m, &pre, &post) == 0) {
-		kmod_list_foreach(l, pre)
+	if (lk.kmod_module_get_softdeps(m, &pre, &post) == 0) {
+		for (l = pre; l; l = lk.kmod_list_next(pre, l))
 			if (!ret)
 				ret = visit_entry(ms, l, depth + 1);
-		kmod_module_unref_list(pre);
-		kmod_module_unref_list(post);
+		lk.kmod_module_unref_list(pre);
+		lk.kmod_module_unref_list(post);
 	}
-	deps = kmod_module_get_dependencies(m);
-	kmod_list_foreach(l, deps)
+	deps = lk.kmod_module_get_dependencies(m);
+	for (l = deps; l; l = lk.kmod_list_next(deps, l))
 		if (!ret)
 			ret = visit_entry(ms, l, depth + 1);
-	kmod_module_unref_list(deps);
+	lk.kmod_module_unref_list(deps);
 	if (!ret && add_file(ms, m) < 0) {
 		kt_err("out of memory");
 		ret = -1;
@@ -321,6 +362,8 @@ static int open_ctx(const struct kernel_info *k, const char *dir, struct kmod_ct
 	static const char *const no_config[] = { "/dev/null/none", NULL };
 	char depdir[PATH_MAX + 128];
 
+	if (load_libkmod() < 0)
+		return -2;
 	if (k->modules_is_tree || !exists(dir, "modules.dep.bin") || !exists(dir, "modules.dep")) {
 		int r = depmod_cache(dir, k->version[0] ? k->version : "unknown", depdir,
 				     sizeof(depdir));
@@ -330,12 +373,12 @@ static int open_ctx(const struct kernel_info *k, const char *dir, struct kmod_ct
 		dir = depdir;
 	}
 	/* The host's modprobe.d must not add aliases or blacklists to another kernel. */
-	*ctx = kmod_new(dir, no_config);
+	*ctx = lk.kmod_new(dir, no_config);
 	if (!*ctx) {
 		kt_err("libkmod: cannot open module directory %s", dir);
 		return -2;
 	}
-	kmod_set_log_fn(*ctx, kmod_log, NULL);
+	lk.kmod_set_log_fn(*ctx, kmod_log, NULL);
 	return 0;
 }
 
@@ -355,7 +398,7 @@ static int resolve_into(const struct kernel_info *k, const char *dir, const char
 		return ret;
 	names = strdup(list);
 	if (!names) {
-		kmod_unref(ctx);
+		lk.kmod_unref(ctx);
 		kt_err("out of memory");
 		return -2;
 	}
@@ -363,7 +406,7 @@ static int resolve_into(const struct kernel_info *k, const char *dir, const char
 		struct kmod_list *found = NULL;
 		struct kmod_module *m;
 
-		if (kmod_module_new_from_lookup(ctx, n, &found) < 0 || !found) {
+		if (lk.kmod_module_new_from_lookup(ctx, n, &found) < 0 || !found) {
 			if (missing) {
 				(*missing)++;
 				continue;
@@ -373,16 +416,16 @@ static int resolve_into(const struct kernel_info *k, const char *dir, const char
 			ret = -1;
 			break;
 		}
-		m = kmod_module_get_module(found);
-		if (!kmod_module_get_path(m))
+		m = lk.kmod_module_get_module(found);
+		if (!lk.kmod_module_get_path(m))
 			ms->builtin++;	/* built into the kernel: nothing to load */
 		else
 			ret = visit(ms, m, 0);
-		kmod_module_unref(m);
-		kmod_module_unref_list(found);
+		lk.kmod_module_unref(m);
+		lk.kmod_module_unref_list(found);
 	}
 	free(names);
-	kmod_unref(ctx);
+	lk.kmod_unref(ctx);
 	return ret;
 }
 

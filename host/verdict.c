@@ -5,25 +5,47 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <libxml/xmlstring.h>
+#include <locale.h>
+#include <wchar.h>
 
 /*
  * Details quote the guest (worker errors, kernel lines): bytes that are not UTF-8 or not
  * allowed in XML 1.0 become '?', so every output format can carry the text as it is.
+ * Decoded by the C library under C.UTF-8 whatever the user's locale; where that locale
+ * is missing, every non-ASCII byte becomes '?'.
  */
 static void sanitise(char *s)
 {
-	while (*s) {
-		int len = 4, c = xmlGetUTF8Char((const unsigned char *)s, &len);
+	static locale_t utf8;
+	locale_t old = (locale_t)0;
+	mbstate_t st;
+	size_t left = strlen(s);
 
-		if (c < 0 || len < 1) {
+	if (!utf8)
+		utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+	if (utf8)
+		old = uselocale(utf8);
+	memset(&st, 0, sizeof(st));
+	while (left) {
+		wchar_t c = (unsigned char)*s;
+		size_t len = 1;
+
+		if (c >= 0x80)
+			len = utf8 ? mbrtowc(&c, s, left, &st) : (size_t)-1;
+
+		if (len == (size_t)-1 || len == (size_t)-2 || len == 0) {
+			memset(&st, 0, sizeof(st));
 			*s++ = '?';
+			left--;
 			continue;
 		}
 		if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
 			*s = '?';
 		s += len;
+		left -= len;
 	}
+	if (utf8)
+		uselocale(old);
 }
 
 int verdict_add(struct verdict *vd, const char *group, const char *check,

@@ -595,7 +595,7 @@ static int build_entry_locked(struct cache *c, const uint8_t *key, const char *p
 	put64(hdr + 8, (uint64_t)CACHE_HDR_LEN << 32 | ENTRY_VERSION);
 	memcpy(hdr + 16, key, CACHE_KEY_LEN);
 	put64(hdr + 32, len);
-	XXH128_canonicalFromHash(&cn, XXH3_128bits(buf, len));
+	XXH128_canonicalFromHash(&cn, xxh_fast_128(buf, len));
 	memcpy(hdr + 40, cn.digest, 16);
 	put64(hdr + 56, XXH3_64bits(hdr, 56));
 	/* The header goes last: until it is there, the entry is visibly incomplete. */

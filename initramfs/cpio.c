@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "cpio.h"
 #include "errbuf.h"
+#include "xxh_fast.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -660,7 +661,7 @@ static int copy_host(struct cpio_entry *e, uint8_t *dst, char *err, size_t errsz
 	if (e->have_digest) {
 		XXH128_canonical_t c;
 
-		XXH128_canonicalFromHash(&c, XXH3_128bits(dst, e->len));
+		XXH128_canonicalFromHash(&c, xxh_fast_128(dst, e->len));
 		if (memcmp(c.digest, e->digest, 16)) {
 			seterr(err, errsz, "%s changed while being packed", e->host);
 			return -1;

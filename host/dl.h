@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#ifndef KTSTR_DL_H
+#define KTSTR_DL_H
+
+#include <stddef.h>
+
+/*
+ * Libraries only one option needs (libkmod for --modules, libxml2 for --junit) are
+ * loaded when that option is used, so every other ktstr process starts without them and
+ * the dozen libraries they pull in (libcrypto, ICU, libstdc++, zstd, lzma).
+ */
+struct kt_dlsym {
+	const char *name;
+	void **fn;	/* where the address goes */
+};
+
+/* A struct member holding the address of the library function of the same name. */
+#define KT_DLFN(f) typeof(f) *f
+/* A kt_dlsym entry filling that member of the struct s. */
+#define KT_DLSYM(s, f) { #f, (void **)&(s).f }
+
+/*
+ * Opens soname (once per process) and fills every entry of syms. 0, or -1 after an
+ * error naming the library, what it is for, and the first symbol that is missing.
+ */
+int kt_dlopen(const char *soname, const char *what, const struct kt_dlsym *syms, size_t n);
+
+#endif
