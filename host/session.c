@@ -63,6 +63,12 @@ static void on_frame(struct session *s, const struct kt_frame *f)
 	if (f->seq != s->next_seq)
 		s->seq_gaps++;
 	s->next_seq = f->seq + 1;
+	/* A kernel line (shell --dmesg) starts a line of its own, not the prompt's. */
+	if (s->out && s->con_out >= 0 && s->con_mid_line &&
+	    (f->type == KT_MSG_KMSG || f->type == KT_MSG_LOG)) {
+		fputc('\n', s->out);
+		s->con_mid_line = 0;
+	}
 	switch (report_show(f, s->out, s->verbose, &m)) {
 	case REPORT_BAD:
 		if (f->version != KT_VERSION)
@@ -195,6 +201,7 @@ static int pump(struct session *s, int which, int fd)
 	else if (which == 1) {
 		if (s->con_out >= 0 && kt_write_all(s->con_out, buf, (size_t)n) < 0)
 			s->con_out = -1;	/* the terminal went away: keep the VM's output logged */
+		s->con_mid_line = buf[n - 1] != '\n';
 		console_feed(&s->con, buf, (size_t)n);
 	} else {
 		keep_qemu_out(s, buf, (size_t)n);

@@ -38,6 +38,7 @@ struct session {
 	 * copied there unchanged. -1: off.
 	 */
 	int con_in, con_out;
+	int con_mid_line;	/* the last byte copied to con_out was not a newline */
 	ssize_t (*on_input)(void *ctx, const char *in, size_t n, char *out);
 
 	/* filled in by session_run */

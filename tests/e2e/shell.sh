@@ -87,7 +87,7 @@ fi
 # The interactive shell through a pseudo-terminal. A private tmux server keeps the test
 # apart from anyone else's sessions.
 TM=(tmux -L "ktstr-e2e-$$" -f /dev/null)
-trap '"${TM[@]}" kill-server 2>/dev/null; rm -rf "$TMP"' EXIT
+trap '"${TM[@]}" kill-server 2>/dev/null; rm -f "/tmp/tmux-$(id -u)/ktstr-e2e-$$"; rm -rf "$TMP"' EXIT
 # wait_for SESSION REGEX SECONDS: polls the screen until REGEX shows up.
 wait_for() {
   local i
@@ -149,6 +149,8 @@ start d --dmesg
 wait_for d 'ktstr:/root# ?$' 180 >/dev/null
 "${TM[@]}" send-keys -t d 'echo marker-$((6*7)) > /dev/kmsg' Enter
 check "--dmesg shows kernel messages while the shell runs" wait_for d 'kernel: .*marker-42' 60
+check "each kernel message starts a line (none is glued to the prompt)" \
+  bash -c "! ${TM[*]} capture-pane -p -t d | grep -q 'root# *kernel: '"
 "${TM[@]}" send-keys -t d C-a x
 rc=$(done_rc d)
 check "Ctrl-A x kills the VM and ktstr exits 0 (rc=$rc)" [ "$rc" = 0 ]
