@@ -12,6 +12,7 @@
 #include "machine.h"
 #include "scx.h"
 #include "session.h"
+#include "vmopts.h"
 #include "../shared/job.h"
 #include "../shared/report.h"
 #include "../shared/worktypes.h"
@@ -79,20 +80,12 @@ static const char run_usage_end[] =
 	"panic, timeout, a failed setup step in the guest (e.g. a sysctl that does not exist),\n"
 	"missing or rejected worker reports\n";
 
-enum { OPT_MEM = 256, OPT_ACCEL, OPT_APPEND, OPT_CONLOG, OPT_OUTDIR, OPT_DMESG, OPT_COMPRESS,
-       OPT_PERF, OPT_CPUCAP, OPT_WAITLOCKS, OPT_LIST_WORK, OPT_MODULES, OPT_MODDIR,
+enum { OPT_CONLOG = 256, OPT_OUTDIR, OPT_COMPRESS, OPT_PERF, OPT_CPUCAP, OPT_WAITLOCKS, OPT_LIST_WORK, OPT_MODULES, OPT_MODDIR,
        OPT_MACHINE, OPT_NUMADIST, OPT_JSON, OPT_JUNIT };
 
 static const struct option run_opts[] = {
-	{ "kernel", required_argument, NULL, 'k' },
-	{ "timeout", required_argument, NULL, 't' },
-	{ "topology", required_argument, NULL, 'T' },
-	{ "memory-mib", required_argument, NULL, OPT_MEM },
-	{ "accel", required_argument, NULL, OPT_ACCEL },
-	{ "append", required_argument, NULL, OPT_APPEND },
 	{ "console-log", required_argument, NULL, OPT_CONLOG },
 	{ "output-dir", required_argument, NULL, OPT_OUTDIR },
-	{ "dmesg", no_argument, NULL, OPT_DMESG },
 	{ "list-work", no_argument, NULL, OPT_LIST_WORK },
 	{ "compress", required_argument, NULL, OPT_COMPRESS },
 	{ "perf-mode", no_argument, NULL, OPT_PERF },
@@ -110,12 +103,11 @@ static const struct option run_opts[] = {
 };
 
 struct run_args {
-	const char *kernel, *console_log, *output_dir, *json, *junit;
+	struct vmopts vo;	/* --kernel, --topology, --timeout, ... */
+	const char *console_log, *output_dir, *json, *junit;
 	const char *modules, *modules_dir, *numa_dist;
 	unsigned char dist[TOPO_MAX_NODES * TOPO_MAX_NODES];
-	int64_t timeout_ms;
-	struct vm_config vm;
-	int verbose, dmesg, perf;
+	int verbose, perf;
 	unsigned cpu_cap, wait_locks_s;
 	struct job_src cli;	/* job shorthands from the command line */
 	const char *jobfile;	/* NULL: the shorthands alone, or the default job */
@@ -125,45 +117,29 @@ struct run_args {
 
 static int parse_args(int argc, char **argv, struct run_args *a)
 {
-	struct option *opts;
+	struct option *vmo, *opts;
 	char why[256];
-	int c;
+	int c, r;
 
-	a->timeout_ms = 60000;
-	a->vm.topo = (struct topology){ 1, 1, 1, 1 };
-	a->vm.mem_mib = 0;	/* computed once the initramfs size is known */
-	a->vm.accel = VM_ACCEL_AUTO;
-	a->kernel = getenv("KTSTR_KERNEL");
+	vmopts_init(&a->vo);
+	a->vo.timeout_ms = 60000;
 	optind = 1;
-	opts = jobcli_merge(run_opts);
+	vmo = kt_opts_concat(run_opts, vmopts);
+	opts = vmo ? jobcli_merge(vmo) : NULL;
+	free(vmo);
 	if (!opts) {
 		kt_err("out of memory");
 		return -1;
 	}
-	while ((c = getopt_long(argc, argv, "k:t:T:vh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, VMOPTS_SHORT "vh", opts, NULL)) != -1) {
 		if (jobcli_handle(&a->cli, c, optarg, &a->print_job))
 			continue;
+		r = vmopts_handle(&a->vo, c, optarg);
+		if (r < 0)
+			goto bad;
+		if (r)
+			continue;
 		switch (c) {
-		case 'k':
-			a->kernel = optarg;
-			break;
-		case 't':
-			a->timeout_ms = kt_parse_duration_ms(optarg);
-			if (a->timeout_ms <= 0) {
-				kt_err("--timeout: '%s' is not a duration like 500ms, 60s or 2m", optarg);
-				return -1;
-			}
-			break;
-		case 'T':
-			if (topology_parse(optarg, &a->vm.topo, why, sizeof(why))) {
-				kt_err("--topology: %s", why);
-				return -1;
-			}
-			break;
-		case OPT_MEM:
-			if (kt_parse_uint("--memory-mib", optarg, 64, 1u << 20, &a->vm.mem_mib))
-				return -1;
-			break;
 		case OPT_MODULES:
 			a->modules = optarg;
 			break;
@@ -173,19 +149,12 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		case OPT_MACHINE:
 			if (!*optarg || strchr(optarg, ' ')) {
 				kt_err("--machine: '%s' is not a QEMU machine type", optarg);
-				return -1;
+				goto bad;
 			}
-			a->vm.machine = optarg;
+			a->vo.vm.machine = optarg;
 			break;
 		case OPT_NUMADIST:
 			a->numa_dist = optarg;
-			break;
-		case OPT_ACCEL:
-			if (vm_parse_accel(optarg, &a->vm.accel) < 0)
-				return -1;
-			break;
-		case OPT_APPEND:
-			a->vm.append = optarg;
 			break;
 		case OPT_CONLOG:
 			a->console_log = optarg;
@@ -193,29 +162,22 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		case OPT_OUTDIR:
 			a->output_dir = optarg;
 			break;
-		case OPT_DMESG:
-			a->dmesg = 1;
-			break;
 		case OPT_COMPRESS:
 			if (initrd_parse_compress(optarg, &a->compress) < 0) {
 				kt_err("--compress: '%s' is not one of lz4, none", optarg);
-				return -1;
+				goto bad;
 			}
 			break;
 		case OPT_PERF:
 			a->perf = 1;
 			break;
 		case OPT_CPUCAP:
-			if (kt_parse_uint("--cpu-cap", optarg, 1, KT_MAX_CPUS, &a->cpu_cap)) {
-				free(opts);
-				return -1;
-			}
+			if (kt_parse_uint("--cpu-cap", optarg, 1, KT_MAX_CPUS, &a->cpu_cap))
+				goto bad;
 			break;
 		case OPT_WAITLOCKS:
-			if (kt_parse_uint("--wait-locks", optarg, 0, 86400, &a->wait_locks_s)) {
-				free(opts);
-				return -1;
-			}
+			if (kt_parse_uint("--wait-locks", optarg, 0, 86400, &a->wait_locks_s))
+				goto bad;
 			break;
 		case OPT_LIST_WORK:
 			kt_work_print(stdout);
@@ -234,8 +196,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 			exit(KT_EXIT_PASS);
 		default:
 			fprintf(stderr, "see 'ktstr run --help'\n");
-			free(opts);
-			return -1;
+			goto bad;
 		}
 	}
 	free(opts);
@@ -252,36 +213,37 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 	}
 	if (judge_check_paths(a->json, a->junit) < 0)
 		return -1;
-	if (a->vm.accel == VM_ACCEL_KVM && !vm_kvm_usable()) {
-		kt_err("--accel kvm: %s", vm_kvm_unusable_reason());
+	if (vmopts_check(&a->vo) < 0)
 		return -1;
-	}
 	if (a->numa_dist) {
-		if (topology_parse_distance(a->numa_dist, a->vm.topo.nodes, a->dist, why,
+		if (topology_parse_distance(a->numa_dist, a->vo.vm.topo.nodes, a->dist, why,
 					    sizeof(why))) {
 			kt_err("--numa-distance: %s", why);
 			return -1;
 		}
-		if (a->vm.topo.nodes < 2) {
+		if (a->vo.vm.topo.nodes < 2) {
 			kt_err("--numa-distance: the topology has one NUMA node; distances need two "
 			       "or more (--topology 2n...)");
 			return -1;
 		}
-		a->vm.numa_dist = a->dist;
+		a->vo.vm.numa_dist = a->dist;
 	}
 	if (a->modules_dir && !a->modules) {
 		kt_err("--modules-dir: given without --modules");
 		return -1;
 	}
 	return 0;
+bad:
+	free(opts);
+	return -1;
 }
 
 /* More vCPUs than KVM takes is a usage error, caught before QEMU fails on it. */
 static int check_kvm_vcpus(const struct run_args *a)
 {
-	unsigned max = machine_kvm_max_vcpus(), n = topology_vcpus(&a->vm.topo);
+	unsigned max = machine_kvm_max_vcpus(), n = topology_vcpus(&a->vo.vm.topo);
 
-	if (a->vm.accel == VM_ACCEL_KVM && max && n > max) {
+	if (a->vo.vm.accel == VM_ACCEL_KVM && max && n > max) {
 		kt_err("--topology: %u vCPUs, but this host's KVM allows at most %u", n, max);
 		return -1;
 	}
@@ -358,7 +320,7 @@ static int build_job(struct run_args *a, struct jobspec *js)
 	int ret = 0;
 
 	jobsrc_init(&src);
-	src.default_workers = topology_vcpus(&a->vm.topo);
+	src.default_workers = topology_vcpus(&a->vo.vm.topo);
 	/* No job at all: the default job, spin on every vCPU for 2 s. */
 	if (!a->jobfile && !a->cli.n && !a->cli.nsec)
 		src.default_duration_ms = 2000;
@@ -369,7 +331,7 @@ static int build_job(struct run_args *a, struct jobspec *js)
 		kt_err("%u error%s in the job; nothing was booted", src.nerr,
 		       src.nerr == 1 ? "" : "s");
 		ret = -1;
-	} else if (job_check_vm(&js->job, topology_vcpus(&a->vm.topo), a->vm.topo.nodes, why,
+	} else if (job_check_vm(&js->job, topology_vcpus(&a->vo.vm.topo), a->vo.vm.topo.nodes, why,
 				sizeof(why)) < 0) {
 		kt_err("%s: %s", a->jobfile ? a->jobfile : "job", why);
 		jobspec_free(js);
@@ -425,7 +387,7 @@ static int run_job(struct run_args *a, struct jobspec *js)
 	struct stat st;
 	uint64_t t0 = kt_now_ms(), spent;
 	char schedk[4096];
-	const char *spec = a->kernel;
+	const char *spec = a->vo.kernel;
 	int ret, r;
 
 	/* A scheduler from the cache and no --kernel: the kernel it was built for. */
@@ -440,7 +402,7 @@ static int run_job(struct run_args *a, struct jobspec *js)
 		kt_err("ktstr-init not found next to ktstr or in ../libexec/ktstr (set KTSTR_INIT)");
 		return KT_EXIT_INFRA;
 	}
-	a->vm.accel = machine_pick_accel(a->vm.accel, a->verbose);
+	a->vo.vm.accel = machine_pick_accel(a->vo.vm.accel, a->verbose);
 	if (check_kvm_vcpus(a) < 0)
 		return KT_EXIT_USAGE;
 	if (kt_job_encode(&jobbuf, 0, job) < 0) {
@@ -450,14 +412,14 @@ static int run_job(struct run_args *a, struct jobspec *js)
 	}
 	/* Host CPUs for the VM's life: the locks go at the end (or with the process);
 	 * taken before signals are blocked, so Ctrl-C can end --wait-locks. */
-	ret = locks_reserve_run(&a->vm.topo, a->perf, a->cpu_cap, a->wait_locks_s * 1000LL,
+	ret = locks_reserve_run(&a->vo.vm.topo, a->perf, a->cpu_cap, a->wait_locks_s * 1000LL,
 				a->verbose, &plan, &locks);
 	if (ret != KT_EXIT_PASS) {
 		kt_wbuf_free(&jobbuf);
 		return ret;
 	}
-	a->vm.plan = &plan;
-	a->vm.verbose = a->verbose;
+	a->vo.vm.plan = &plan;
+	a->vo.vm.verbose = a->verbose;
 	/* Signals wait in a signalfd from here on, so cleanup below always runs. */
 	if (session_block_signals() < 0) {
 		kt_err("blocking signals: %s", strerror(errno));
@@ -506,36 +468,36 @@ static int run_job(struct run_args *a, struct jobspec *js)
 		ret = KT_EXIT_INFRA;
 		goto free_mods;
 	}
-	if (!a->vm.mem_mib)
-		a->vm.mem_mib = machine_default_mem_mib((size_t)st.st_size,
-							topology_vcpus(&a->vm.topo), a->vm.topo.nodes);
+	if (!a->vo.vm.mem_mib)
+		a->vo.vm.mem_mib = machine_default_mem_mib((size_t)st.st_size,
+							topology_vcpus(&a->vo.vm.topo), a->vo.vm.topo.nodes);
 	/*
 	 * The init checks the archive's last file only when told it is there. It reports the
 	 * topology it sees for -v, and for the JSON result (--json, --output-dir).
 	 */
 	snprintf(append, sizeof(append), "ktstr.sentinel=1%s%s%s",
 		 a->verbose || a->json || a->output_dir ? " ktstr.topo=1" : "",
-		 a->vm.append ? " " : "",
-		 a->vm.append ? a->vm.append : "");
-	a->vm.append = append;
-	a->vm.kernel = k.image;
-	a->vm.initrd = path;
+		 a->vo.vm.append ? " " : "",
+		 a->vo.vm.append ? a->vo.vm.append : "");
+	a->vo.vm.append = append;
+	a->vo.vm.kernel = k.image;
+	a->vo.vm.initrd = path;
 	if (a->verbose) {
 		kt_note("kernel %s (%s, found as %s)", k.image,
 			k.version[0] ? k.version : "version unknown", k.source);
 		if (ms.n || ms.builtin)
 			kt_note("modules: %zu files from %s, %zu built in", ms.n,
 				a->modules_dir ? a->modules_dir : k.modules, ms.builtin);
-		kt_note("memory: %u MiB, initramfs %lld KiB", a->vm.mem_mib,
+		kt_note("memory: %u MiB, initramfs %lld KiB", a->vo.vm.mem_mib,
 			(long long)st.st_size / 1024);
 	}
 	session_init(&s);
 	s.verbose = a->verbose;
-	s.timeout_ms = a->timeout_ms;
-	s.dmesg = a->dmesg ? stderr : NULL;
+	s.timeout_ms = a->vo.timeout_ms;
+	s.dmesg = a->vo.dmesg ? stderr : NULL;
 	s.on_frame = print_frame;
 	s.ctx = job;
-	if (judge_init(&jd, job, isatty(STDERR_FILENO) && !a->dmesg) < 0) {
+	if (judge_init(&jd, job, isatty(STDERR_FILENO) && !a->vo.dmesg) < 0) {
 		ret = KT_EXIT_INFRA;
 		goto out;
 	}
@@ -550,13 +512,13 @@ static int run_job(struct run_args *a, struct jobspec *js)
 	}
 	/* --timeout covers the whole run: module resolution and packing count too. */
 	spent = kt_now_ms() - t0;
-	ret = session_run(&s, &a->vm, a->timeout_ms > (int64_t)spent ?
-			  a->timeout_ms - (int64_t)spent : 1);
+	ret = session_run(&s, &a->vo.vm, a->vo.timeout_ms > (int64_t)spent ?
+			  a->vo.timeout_ms - (int64_t)spent : 1);
 	meta.kernel = k.image;
 	meta.kernel_version = k.version[0] ? k.version : NULL;
 	meta.accel = s.vm.kvm ? "kvm" : "tcg";
 	meta.seconds = (kt_now_ms() - jd.t0_ms) / 1e3;
-	topology_format(&a->vm.topo, topo, sizeof(topo));
+	topology_format(&a->vo.vm.topo, topo, sizeof(topo));
 	ret = judge_finish(&jd, &s, ret, &meta);
 	judge_free(&jd);
 	session_free(&s);

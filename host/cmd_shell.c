@@ -13,6 +13,7 @@
 #include "initrd_tail.h"
 #include "session.h"
 #include "tty.h"
+#include "vmopts.h"
 #include "util.h"
 #include "../shared/exec.h"
 #include "../shared/job.h"
@@ -65,19 +66,12 @@ static const char shell_usage[] =
 	"exit status: interactive 0 when the shell exits or on Ctrl-A x; --exec: CMD's status\n"
 	"(128+N when signal N killed it); 2 usage; 99 boot failure, kernel panic or timeout\n";
 
-enum { OPT_MEM = 256, OPT_ACCEL, OPT_APPEND, OPT_DMESG, OPT_EXEC, OPT_JOB };
+enum { OPT_EXEC = 256, OPT_JOB };
 
 static const struct option shell_opts[] = {
-	{ "kernel", required_argument, NULL, 'k' },
-	{ "topology", required_argument, NULL, 'T' },
-	{ "memory-mib", required_argument, NULL, OPT_MEM },
 	{ "include", required_argument, NULL, 'i' },
 	{ "exec", required_argument, NULL, OPT_EXEC },
 	{ "job", required_argument, NULL, OPT_JOB },
-	{ "dmesg", no_argument, NULL, OPT_DMESG },
-	{ "timeout", required_argument, NULL, 't' },
-	{ "accel", required_argument, NULL, OPT_ACCEL },
-	{ "append", required_argument, NULL, OPT_APPEND },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -88,10 +82,9 @@ static const struct option shell_opts[] = {
 #define NO_TIMEOUT_MS (365LL * 24 * 3600 * 1000)
 
 struct shell_args {
-	const char *kernel, *exec, *jobfile;
-	int64_t timeout_ms;
-	struct vm_config vm;
-	int verbose, dmesg;
+	struct vmopts vo;	/* --kernel, --topology, --timeout, ... */
+	const char *exec, *jobfile;
+	int verbose;
 	struct include *inc;
 	unsigned ninc;
 	struct jobspec js;	/* --job FILE, or an empty job; always with KT_JOB_F_SHELL */
@@ -110,37 +103,30 @@ struct shell_run {
 
 static int parse_args(int argc, char **argv, struct shell_args *a)
 {
-	char why[256];
-	int c;
+	struct option *opts;
+	int c, r;
 
-	a->timeout_ms = 0;
-	a->vm.topo = (struct topology){ 1, 1, 1, 1 };
-	a->vm.mem_mib = 0;	/* from the initramfs size, as for 'ktstr run' */
-	a->vm.accel = VM_ACCEL_AUTO;
-	a->kernel = getenv("KTSTR_KERNEL");
+	vmopts_init(&a->vo);
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "k:T:i:t:vh", shell_opts, NULL)) != -1) {
+	opts = kt_opts_concat(shell_opts, vmopts);
+	if (!opts) {
+		kt_err("out of memory");
+		return -1;
+	}
+	while ((c = getopt_long(argc, argv, VMOPTS_SHORT "i:vh", opts, NULL)) != -1) {
+		r = vmopts_handle(&a->vo, c, optarg);
+		if (r < 0)
+			goto bad;
+		if (r)
+			continue;
 		switch (c) {
-		case 'k':
-			a->kernel = optarg;
-			break;
-		case 'T':
-			if (topology_parse(optarg, &a->vm.topo, why, sizeof(why))) {
-				kt_err("--topology: %s", why);
-				return -1;
-			}
-			break;
-		case OPT_MEM:
-			if (kt_parse_uint("--memory-mib", optarg, 64, 1u << 20, &a->vm.mem_mib))
-				return -1;
-			break;
 		case 'i':
 			if (a->ninc == MAX_INCLUDES) {
 				kt_err("-i: more than %d files", MAX_INCLUDES);
-				return -1;
+				goto bad;
 			}
 			if (include_parse(optarg, "/include", &a->inc[a->ninc]) < 0)
-				return -1;
+				goto bad;
 			a->ninc++;
 			break;
 		case OPT_EXEC:
@@ -148,23 +134,6 @@ static int parse_args(int argc, char **argv, struct shell_args *a)
 			break;
 		case OPT_JOB:
 			a->jobfile = optarg;
-			break;
-		case OPT_DMESG:
-			a->dmesg = 1;
-			break;
-		case 't':
-			a->timeout_ms = kt_parse_duration_ms(optarg);
-			if (a->timeout_ms <= 0) {
-				kt_err("--timeout: '%s' is not a duration like 500ms, 60s or 2m", optarg);
-				return -1;
-			}
-			break;
-		case OPT_ACCEL:
-			if (vm_parse_accel(optarg, &a->vm.accel) < 0)
-				return -1;
-			break;
-		case OPT_APPEND:
-			a->vm.append = optarg;
 			break;
 		case 'v':
 			a->verbose = 1;
@@ -174,9 +143,10 @@ static int parse_args(int argc, char **argv, struct shell_args *a)
 			exit(KT_EXIT_PASS);
 		default:
 			fprintf(stderr, "see 'ktstr shell --help'\n");
-			return -1;
+			goto bad;
 		}
 	}
+	free(opts);
 	if (optind < argc) {
 		kt_err("shell: unexpected argument '%s'; see 'ktstr shell --help' (quote the "
 		       "command: --exec 'CMD ARGS')", argv[optind]);
@@ -186,13 +156,14 @@ static int parse_args(int argc, char **argv, struct shell_args *a)
 		kt_err("--exec: the command is empty");
 		return -1;
 	}
-	if (a->vm.accel == VM_ACCEL_KVM && !vm_kvm_usable()) {
-		kt_err("--accel kvm: %s", vm_kvm_unusable_reason());
+	if (vmopts_check(&a->vo) < 0)
 		return -1;
-	}
-	if (!a->timeout_ms)
-		a->timeout_ms = a->exec ? EXEC_TIMEOUT_MS : NO_TIMEOUT_MS;
+	if (!a->vo.timeout_ms)
+		a->vo.timeout_ms = a->exec ? EXEC_TIMEOUT_MS : NO_TIMEOUT_MS;
 	return 0;
+bad:
+	free(opts);
+	return -1;
 }
 
 /* $TERM goes on the kernel command line only if it is one plain word. */
@@ -211,11 +182,11 @@ static void build_motd(const struct shell_args *a, const char *version, struct k
 {
 	char topo[64], line[8400];
 
-	topology_format(&a->vm.topo, topo, sizeof(topo));
+	topology_format(&a->vo.vm.topo, topo, sizeof(topo));
 	/* Memory is not known yet when it defaults (it follows this archive's size). */
 	snprintf(line, sizeof(line), "\nktstr shell: Linux %s, topology %s (%u vCPU%s)\n",
-		 version[0] ? version : "(version unknown)", topo, topology_vcpus(&a->vm.topo),
-		 topology_vcpus(&a->vm.topo) == 1 ? "" : "s");
+		 version[0] ? version : "(version unknown)", topo, topology_vcpus(&a->vo.vm.topo),
+		 topology_vcpus(&a->vo.vm.topo) == 1 ? "" : "s");
 	kt_put_bytes(w, line, strlen(line));
 	if (a->ninc) {
 		snprintf(line, sizeof(line), "included files (/include is on PATH):\n");
@@ -351,11 +322,11 @@ static void banner(const struct shell_args *a, const char *kernel, const char *v
 {
 	char topo[64];
 
-	topology_format(&a->vm.topo, topo, sizeof(topo));
+	topology_format(&a->vo.vm.topo, topo, sizeof(topo));
 	fprintf(stderr, "ktstr shell: kernel %s (%s)\n", kernel, version[0] ? version : "version unknown");
 	fprintf(stderr, "  topology %s (%u vCPU%s), memory %u MiB, %s\n", topo,
-		topology_vcpus(&a->vm.topo), topology_vcpus(&a->vm.topo) == 1 ? "" : "s",
-		a->vm.mem_mib, accel_note);
+		topology_vcpus(&a->vo.vm.topo), topology_vcpus(&a->vo.vm.topo) == 1 ? "" : "s",
+		a->vo.vm.mem_mib, accel_note);
 	if (!a->ninc)
 		fprintf(stderr, "  includes: none\n");
 	for (unsigned i = 0; i < a->ninc; i++)
@@ -385,13 +356,13 @@ static void build_append(const struct shell_args *a, int interactive, char *buf,
 	size_t n = 0;
 
 	buf[0] = '\0';
-	if (a->vm.append)
-		n += (size_t)snprintf(buf + n, sz - n, "%s ", a->vm.append);
+	if (a->vo.vm.append)
+		n += (size_t)snprintf(buf + n, sz - n, "%s ", a->vo.vm.append);
 	if (interactive && tty_size(STDIN_FILENO, &rows, &cols) == 0 && n < sz)
 		n += (size_t)snprintf(buf + n, sz - n, "ktstr.rows=%u ktstr.cols=%u ", rows, cols);
 	if (interactive && term && n < sz)
 		n += (size_t)snprintf(buf + n, sz - n, "ktstr.term=%s ", term);
-	if (a->dmesg && n < sz)
+	if (a->vo.dmesg && n < sz)
 		n += (size_t)snprintf(buf + n, sz - n, "ktstr.dmesg=1 ");
 	/* The init checks the archive's last file (host/initrd_tail.h). */
 	if (n < sz)
@@ -408,26 +379,26 @@ static int boot(struct shell_args *a, const char *kernel, const char *version, c
 	int interactive = !a->exec, raw = 0, ret;
 
 	/* Resolved here so the note is ours to print: --exec keeps stderr for the command. */
-	snprintf(note, sizeof(note), "%s", a->vm.accel == VM_ACCEL_TCG ? "TCG" : "KVM");
-	if (a->vm.accel == VM_ACCEL_AUTO) {
+	snprintf(note, sizeof(note), "%s", a->vo.vm.accel == VM_ACCEL_TCG ? "TCG" : "KVM");
+	if (a->vo.vm.accel == VM_ACCEL_AUTO) {
 		const char *why = vm_kvm_unusable_reason();
 
-		a->vm.accel = why ? VM_ACCEL_TCG : VM_ACCEL_KVM;
+		a->vo.vm.accel = why ? VM_ACCEL_TCG : VM_ACCEL_KVM;
 		snprintf(note, sizeof(note), why ? "TCG (KVM not usable: %s)" : "KVM", why);
 	}
 	if (interactive || a->verbose)
 		banner(a, kernel, version, note);
 	build_append(a, interactive, append, sizeof(append));
-	a->vm.kernel = kernel;
-	a->vm.initrd = initrd;
-	a->vm.append = append[0] ? append : NULL;
+	a->vo.vm.kernel = kernel;
+	a->vo.vm.initrd = initrd;
+	a->vo.vm.append = append[0] ? append : NULL;
 
 	session_init(&s);
 	s.verbose = a->verbose;
-	s.timeout_ms = a->timeout_ms;
+	s.timeout_ms = a->vo.timeout_ms;
 	/* Interactive: what the guest reports (a scheduler dying, say) shows on stderr. */
-	s.out = interactive || a->verbose || a->dmesg ? stderr : NULL;
-	s.dmesg = a->dmesg ? stderr : NULL;
+	s.out = interactive || a->verbose || a->vo.dmesg ? stderr : NULL;
+	s.dmesg = a->vo.dmesg ? stderr : NULL;
 	s.on_frame = on_frame;
 	s.ctx = &r;
 	r.s = &s;
@@ -443,7 +414,7 @@ static int boot(struct shell_args *a, const char *kernel, const char *version, c
 			s.con_in = STDIN_FILENO;
 		}
 	}
-	ret = session_run(&s, &a->vm, a->timeout_ms);
+	ret = session_run(&s, &a->vo.vm, a->vo.timeout_ms);
 	session_free(&s);
 	if (raw)
 		tty_restore();
@@ -469,7 +440,7 @@ static int shell(struct shell_args *a)
 	struct stat st;
 	int ret;
 
-	ret = kernel_resolve(a->kernel, &k, why, sizeof(why));
+	ret = kernel_resolve(a->vo.kernel, &k, why, sizeof(why));
 	if (ret < 0) {
 		kt_err("%s%s", ret == -2 ? "" : "--kernel: ", why);
 		return KT_EXIT_USAGE;
@@ -486,13 +457,13 @@ static int shell(struct shell_args *a)
 		return KT_EXIT_USAGE;
 	}
 	/* Host CPUs for the VM's life, as a run takes them (released at the end, or with us). */
-	ret = locks_reserve_run(&a->vm.topo, 0, 0, 0, a->verbose, &plan, &locks);
+	ret = locks_reserve_run(&a->vo.vm.topo, 0, 0, 0, a->verbose, &plan, &locks);
 	if (ret != KT_EXIT_PASS) {
 		kt_wbuf_free(&jobbuf);
 		return ret;
 	}
-	a->vm.plan = &plan;
-	a->vm.verbose = a->verbose;
+	a->vo.vm.plan = &plan;
+	a->vo.vm.verbose = a->verbose;
 	/* Signals wait in a signalfd from here on, so the cleanup below always runs. */
 	if (session_block_signals() < 0) {
 		kt_err("blocking signals: %s", strerror(errno));
@@ -516,10 +487,10 @@ static int shell(struct shell_args *a)
 			 stat(path, &st) < 0))
 		ret = -1;
 	if (ret == 0) {
-		if (!a->vm.mem_mib)
-			a->vm.mem_mib = machine_default_mem_mib((size_t)st.st_size,
-								topology_vcpus(&a->vm.topo),
-								a->vm.topo.nodes);
+		if (!a->vo.vm.mem_mib)
+			a->vo.vm.mem_mib = machine_default_mem_mib((size_t)st.st_size,
+								topology_vcpus(&a->vo.vm.topo),
+								a->vo.vm.topo.nodes);
 		ret = boot(a, k.image, k.version, path);
 	} else {
 		ret = KT_EXIT_INFRA;
@@ -543,13 +514,13 @@ static int load_job(struct shell_args *a)
 		return 0;
 	}
 	jobsrc_init(&src);
-	src.default_workers = topology_vcpus(&a->vm.topo);
+	src.default_workers = topology_vcpus(&a->vo.vm.topo);
 	if (jobsrc_load_file(&src, a->jobfile) < 0 || jobsrc_compile(&src, &a->js) < 0) {
 		fprintf(stderr, "%s\n", src.err[0] ? src.err : "out of memory");
 		kt_err("%u error%s in the job; nothing was booted", src.nerr,
 		       src.nerr == 1 ? "" : "s");
 		ret = -1;
-	} else if (job_check_vm(&a->js.job, topology_vcpus(&a->vm.topo), a->vm.topo.nodes, why,
+	} else if (job_check_vm(&a->js.job, topology_vcpus(&a->vo.vm.topo), a->vo.vm.topo.nodes, why,
 				sizeof(why)) < 0) {
 		kt_err("%s: %s", a->jobfile, why);
 		jobspec_free(&a->js);

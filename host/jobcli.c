@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Command-line shorthands that build the same job entries a job file would. */
 #include "jobcli.h"
+#include "util.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-const struct option jobcli_options[JOBCLI_NOPTS] = {
+const struct option jobcli_options[] = {
 	{ "work", required_argument, NULL, JOBCLI_WORK },
 	{ "workers", required_argument, NULL, JOBCLI_WORKERS },
 	{ "duration", required_argument, NULL, JOBCLI_DURATION },
@@ -17,6 +18,7 @@ const struct option jobcli_options[JOBCLI_NOPTS] = {
 	{ "scheduler-kind", required_argument, NULL, JOBCLI_SCHED_KIND },
 	{ "settle", required_argument, NULL, JOBCLI_SETTLE },
 	{ "print-job", no_argument, NULL, JOBCLI_PRINT_JOB },
+	{ NULL, 0, NULL, 0 },
 };
 
 const char jobcli_help[] =
@@ -139,15 +141,5 @@ int jobcli_handle(struct job_src *s, int opt, const char *arg, int *print_job)
 
 struct option *jobcli_merge(const struct option *base)
 {
-	size_t n = 0;
-	struct option *o;
-
-	while (base[n].name)
-		n++;
-	o = calloc(n + JOBCLI_NOPTS + 1, sizeof(*o));
-	if (!o)
-		return NULL;
-	memcpy(o, base, n * sizeof(*o));
-	memcpy(o + n, jobcli_options, sizeof(jobcli_options));
-	return o;
+	return kt_opts_concat(base, jobcli_options);
 }

@@ -17,8 +17,7 @@ enum {
 	JOBCLI_SYSCTL, JOBCLI_SCHED, JOBCLI_SCHED_ARGS, JOBCLI_SCHED_KIND, JOBCLI_SETTLE,
 	JOBCLI_PRINT_JOB,
 };
-#define JOBCLI_NOPTS 11
-extern const struct option jobcli_options[JOBCLI_NOPTS];
+extern const struct option jobcli_options[];	/* NULL-terminated */
 /* Help text for these options, one line each, for a subcommand's --help. */
 extern const char jobcli_help[];
 

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -171,4 +172,21 @@ int kt_parse_uint(const char *flag, const char *s, unsigned min, unsigned max, u
 	}
 	*out = (unsigned)v;
 	return 0;
+}
+
+struct option *kt_opts_concat(const struct option *base, const struct option *more)
+{
+	size_t n = 0, m = 0;
+	struct option *o;
+
+	while (base[n].name)
+		n++;
+	while (more[m].name)
+		m++;
+	o = calloc(n + m + 1, sizeof(*o));
+	if (!o)
+		return NULL;
+	memcpy(o, base, n * sizeof(*o));
+	memcpy(o + n, more, m * sizeof(*o));
+	return o;
 }

@@ -27,6 +27,9 @@ int64_t kt_parse_duration_ms(const char *s);
 /* Directory holding the running ktstr binary (for finding ktstr-init). */
 int kt_exe_dir(char *buf, size_t sz);
 uint64_t kt_now_ms(void);
+struct option;
+/* base followed by more (both NULL-terminated) in a new NULL-terminated table; free() it. */
+struct option *kt_opts_concat(const struct option *base, const struct option *more);
 /* snprintf for paths: returns 0, or -1 (errno ENAMETOOLONG) if the result did not fit. */
 int kt_pathf(char *buf, size_t sz, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
