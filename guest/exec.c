@@ -15,7 +15,7 @@
 
 int exec_run(const char *cmd)
 {
-	struct relay r = { .out_fd = -1, .err_fd = -1, .kmsg_fd = -1 };
+	struct relay r = { .out_fd = -1, .err_fd = -1, .kmsg_fd = -1, .tty_fd = -1 };
 	struct kt_exec_done d = { 0 };
 	int out[2], err[2], null, status = 0;
 	pid_t pid;

@@ -31,6 +31,8 @@ uint32_t report_next_seq(void);
 void report_send(struct kt_wbuf *w);
 /* 1 once the host has asked the guest to stop (it gives up waiting: --timeout). */
 int report_stop_requested(void);
+/* 1 and the size, once per new terminal size the host sent (ktstr shell); else 0. */
+int report_winsize(unsigned *rows, unsigned *cols);
 /* Waits (bounded) for the host to acknowledge EXIT, so power-off loses no frame. */
 void report_drain(void);
 /* One frame whose payload is the bytes given (exec output, SHELL). */
@@ -148,6 +150,7 @@ struct relay {
 	pid_t child;
 	int out_fd, err_fd;	/* the command's stdout and stderr pipes, or -1 */
 	int kmsg_fd;		/* /dev/kmsg to forward as KMSG frames, or -1 */
+	int tty_fd;		/* the shell's terminal, resized as the host's is, or -1 */
 };
 /*
  * Like fork(), but the child returned to sits below a subreaper that reaps its orphans and

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -72,6 +73,20 @@ static void close_fd(int *fd)
 	if (*fd >= 0)
 		close(*fd);
 	*fd = -1;
+}
+
+/* The host's terminal changed size: so does the shell's, which signals SIGWINCH to its job. */
+static void pass_winsize(int tty_fd)
+{
+	unsigned rows, cols;
+	struct winsize ws = { 0 };
+
+	if (tty_fd < 0 || !report_winsize(&rows, &cols))
+		return;
+	ws.ws_row = (unsigned short)rows;
+	ws.ws_col = (unsigned short)cols;
+	if (ioctl(tty_fd, TIOCSWINSZ, &ws) < 0)
+		report_error("shell", "ioctl TIOCSWINSZ", "console", errno, "%ux%u", cols, rows);
 }
 
 /* Returns 1 once r->child has exited (and been reaped). */
@@ -179,6 +194,7 @@ int relay_run(struct relay *r, int *status)
 			break;
 		/* A scheduler that dies is reported, and the shell goes on: the person decides. */
 		init_poll();
+		pass_winsize(r->tty_fd);
 		if (p[0].revents & POLLIN)
 			while (read(sigfd, &si, sizeof(si)) == sizeof(si))
 				;
@@ -194,6 +210,7 @@ out:
 	close_fd(&r->out_fd);
 	close_fd(&r->err_fd);
 	close_fd(&r->kmsg_fd);
+	close_fd(&r->tty_fd);
 	reaper_disown(r->child);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	return ret;

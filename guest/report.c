@@ -23,6 +23,18 @@
 static int report_fd = -1;
 static uint32_t report_seq;
 
+/*
+ * What the host writes on the channel (docs/protocol.md): one-byte commands, 'A' ack,
+ * 'S' stop, and 'W' followed by the terminal's new size (u16 rows, u16 cols, LE).
+ * Parsed byte by byte, as the stream happens to arrive.
+ */
+static struct {
+	int acked, stop, resized;
+	unsigned need;		/* bytes of a 'W' still to come */
+	unsigned char arg[4];
+	unsigned rows, cols;
+} host;
+
 static int open_virtio_port(void)
 {
 	char path[300], name[64];
@@ -108,15 +120,73 @@ void report_send(struct kt_wbuf *w)
 	send_frame(w);
 }
 
-/* The host writes 'S' on the channel when it wants the guest to stop (its timeout). */
-int report_stop_requested(void)
+static void host_byte(unsigned char c)
+{
+	if (host.need) {
+		host.arg[4 - host.need--] = c;
+		if (!host.need) {
+			host.rows = host.arg[0] | (unsigned)host.arg[1] << 8;
+			host.cols = host.arg[2] | (unsigned)host.arg[3] << 8;
+			host.resized = 1;
+		}
+		return;
+	}
+	switch (c) {
+	case 'A':
+		host.acked = 1;
+		break;
+	case 'S':
+		host.stop = 1;
+		break;
+	case 'W':
+		host.need = 4;
+		break;
+	}	/* anything else: a command of a newer host, ignored */
+}
+
+/*
+ * Takes in what the host wrote, waiting up to timeout_ms for it to start. -1 when nothing
+ * more can come: no host end, or ttyS1 (the serial line carries reports only).
+ */
+static int host_read(int timeout_ms)
 {
 	struct pollfd p = { .fd = report_fd, .events = POLLIN };
-	char c;
+	unsigned char buf[64];
+	int n;
 
-	if (report_fd < 0 || isatty(report_fd) || poll(&p, 1, 0) != 1)
+	if (report_fd < 0 || isatty(report_fd))
+		return -1;
+	while ((n = poll(&p, 1, timeout_ms)) == 1) {
+		ssize_t got;
+
+		if (!(p.revents & POLLIN))
+			return -1;	/* hung up */
+		got = read(report_fd, buf, sizeof(buf));
+		if (got <= 0)
+			return got < 0 && errno == EINTR ? 0 : -1;
+		for (ssize_t i = 0; i < got; i++)
+			host_byte(buf[i]);
+		timeout_ms = 0;
+	}
+	return n < 0 && errno != EINTR ? -1 : 0;
+}
+
+/* The host asked the guest to stop (its timeout expired). */
+int report_stop_requested(void)
+{
+	host_read(0);
+	return host.stop;
+}
+
+int report_winsize(unsigned *rows, unsigned *cols)
+{
+	host_read(0);
+	if (!host.resized || !host.rows || !host.cols)
 		return 0;
-	return read(report_fd, &c, 1) == 1 && c == 'S';
+	host.resized = 0;
+	*rows = host.rows;
+	*cols = host.cols;
+	return 1;
 }
 
 void report_hello(void)
@@ -237,9 +307,6 @@ void report_exit(int status, const char *reason)
 
 void report_drain(void)
 {
-	struct pollfd p = { .fd = report_fd, .events = POLLIN };
-	char ack;
-
 	if (report_fd < 0)
 		return;
 	/*
@@ -250,8 +317,9 @@ void report_drain(void)
 		tcdrain(report_fd);
 		return;
 	}
-	if (poll(&p, 1, 2000) == 1 && read(report_fd, &ack, 1) < 0)
-		con_printf("ktstr-init: reading host ack: %s\n", strerror(errno));
+	for (uint64_t end = mono_ns() + 2000000000ull; !host.acked && mono_ns() < end;)
+		if (host_read((int)((end - mono_ns()) / 1000000) + 1) < 0)
+			break;
 }
 
 void report_raw(uint16_t type, const void *p, size_t len)

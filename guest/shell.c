@@ -178,7 +178,7 @@ static __attribute__((noreturn)) void shell_child(const struct init_opts *o, con
 
 static int interactive(const struct init_opts *o)
 {
-	struct relay r = { .out_fd = -1, .err_fd = -1, .kmsg_fd = -1 };
+	struct relay r = { .out_fd = -1, .err_fd = -1, .kmsg_fd = -1, .tty_fd = -1 };
 	char tty[128], *motd;
 	int status;
 
@@ -197,6 +197,11 @@ static int interactive(const struct init_opts *o)
 		else if (lseek(r.kmsg_fd, 0, SEEK_END) < 0)	/* the boot log went already */
 			con_printf("ktstr-init: note: seek /dev/kmsg: %s\n", strerror(errno));
 	}
+	/* Our own handle on the shell's terminal, to pass on the host's window size. */
+	r.tty_fd = open(tty, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (r.tty_fd < 0)
+		con_printf("ktstr-init: note: open %s: %s; window size changes are not passed on\n",
+			   tty, strerror(errno));
 	report_raw(KT_MSG_SHELL, "", 0);
 	motd = slurp(MOTD_PATH);
 	if (motd) {
@@ -217,6 +222,8 @@ static int interactive(const struct init_opts *o)
 		report_error("shell", "fork", "/bin/sh", errno, "starting the shell");
 		if (r.kmsg_fd >= 0)
 			close(r.kmsg_fd);
+		if (r.tty_fd >= 0)
+			close(r.tty_fd);
 		return -1;
 	}
 	return relay_run(&r, &status);

@@ -8,6 +8,17 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+int machine_tcg_single(enum vm_accel accel, unsigned vcpus, int sched_ext, int say)
+{
+	if (accel != VM_ACCEL_TCG || vcpus < 2 || !sched_ext)
+		return 0;
+	if (say)
+		kt_note("sched_ext under TCG: one QEMU thread runs the %u vCPUs in turn (with a "
+			"thread per vCPU, QEMU can run code the kernel has patched away, and the "
+			"guest panics)", vcpus);
+	return 1;
+}
+
 unsigned machine_default_mem_mib(size_t initrd_bytes, unsigned vcpus, unsigned nodes)
 {
 	unsigned long mib = 256 + 4ul * vcpus + 3 * ((initrd_bytes + (1u << 20) - 1) >> 20);

@@ -17,6 +17,15 @@ unsigned machine_default_mem_mib(size_t initrd_bytes, unsigned vcpus, unsigned n
 /* Resolves VM_ACCEL_AUTO to KVM or TCG; prints which one and why. */
 enum vm_accel machine_pick_accel(enum vm_accel want, int verbose);
 
+/*
+ * Whether TCG runs every vCPU on one host thread: under TCG, for a guest of two or more
+ * vCPUs whose job attaches a sched_ext scheduler. Attaching flips many static keys, and
+ * with one thread per vCPU (QEMU 7.2) a vCPU can keep executing an int3 the kernel has
+ * already patched away ("Oops: int3", a panic in about 1 boot in 5). The vCPUs then take
+ * turns on one host CPU. Says so on stderr when it applies and say is set.
+ */
+int machine_tcg_single(enum vm_accel accel, unsigned vcpus, int sched_ext, int say);
+
 /* KVM's vCPU limit (KVM_CAP_MAX_VCPUS), or 0 when /dev/kvm cannot tell. */
 unsigned machine_kvm_max_vcpus(void);
 

@@ -2,6 +2,7 @@
 #include "session.h"
 #include "report.h"
 #include "diagnose.h"
+#include "tty.h"
 #include "util.h"
 #include "../shared/kmsgmatch.h"
 
@@ -27,6 +28,7 @@ static sigset_t session_sigs(void)
 	sigaddset(&s, SIGINT);
 	sigaddset(&s, SIGTERM);
 	sigaddset(&s, SIGHUP);
+	sigaddset(&s, SIGWINCH);	/* not an end: see winch_fd */
 	return s;
 }
 
@@ -43,7 +45,7 @@ void session_init(struct session *s)
 	s->console_log_fd = -1;
 	s->raw_fd = -1;
 	s->out = stdout;
-	s->con_in = s->con_out = -1;
+	s->con_in = s->con_out = s->winch_fd = -1;
 	s->vm.pid = 0;
 	s->vm.report_fd = s->vm.console_fd = s->vm.stderr_fd = s->vm.serial_fd = -1;
 }
@@ -209,6 +211,23 @@ static int pump(struct session *s, int which, int fd)
 	return 1;
 }
 
+/* The terminal's new size, as 'W' u16 rows u16 cols (docs/protocol.md, host to guest). */
+static void send_winsize(struct session *s)
+{
+	unsigned rows, cols;
+	unsigned char cmd[5] = { 'W' };
+
+	if (s->winch_fd < 0 || tty_size(s->winch_fd, &rows, &cols) < 0)
+		return;
+	cmd[1] = (unsigned char)rows;
+	cmd[2] = (unsigned char)(rows >> 8);
+	cmd[3] = (unsigned char)cols;
+	cmd[4] = (unsigned char)(cols >> 8);
+	if (send(s->vm.report_fd, cmd, sizeof(cmd), MSG_NOSIGNAL | MSG_DONTWAIT) < 0 &&
+	    s->verbose)
+		kt_note("passing the terminal size to the guest: %s", strerror(errno));
+}
+
 static int report_failure(struct session *s)
 {
 	char msg[2048];
@@ -285,6 +304,10 @@ int session_run(struct session *s, const struct vm_config *cfg, int64_t timeout_
 			struct signalfd_siginfo si;
 
 			if (read(sigfd, &si, sizeof(si)) == sizeof(si)) {
+				if (si.ssi_signo == SIGWINCH) {
+					send_winsize(s);
+					continue;
+				}
 				s->signo = (int)si.ssi_signo;
 				break;
 			}

@@ -39,6 +39,7 @@ struct session {
 	 */
 	int con_in, con_out;
 	int con_mid_line;	/* the last byte copied to con_out was not a newline */
+	int winch_fd;		/* a terminal whose new sizes go to the guest (SIGWINCH), or -1 */
 	ssize_t (*on_input)(void *ctx, const char *in, size_t n, char *out);
 
 	/* filled in by session_run */

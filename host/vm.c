@@ -134,7 +134,7 @@ int vm_start(const struct vm_config *cfg, struct vm *vm)
 	argv[argc++] = "-machine";
 	argv[argc++] = cfg->machine ? cfg->machine : "q35";
 	argv[argc++] = "-accel";
-	argv[argc++] = vm->kvm ? "kvm" : "tcg";
+	argv[argc++] = vm->kvm ? "kvm" : cfg->tcg_single ? "tcg,thread=single" : "tcg";
 	argv[argc++] = "-cpu";
 	/*
 	 * TCG's "max" CPU says AuthenticAMD without topoext, and Linux then shares the L3

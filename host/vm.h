@@ -21,6 +21,7 @@ struct vm_config {
 	int verbose;		/* say how QEMU was pinned */
 	const char *machine;		/* --machine, NULL: q35 */
 	const unsigned char *numa_dist;	/* nodes x nodes distances, NULL: QEMU's default */
+	int tcg_single;		/* TCG: every vCPU on one thread (machine_tcg_single) */
 };
 
 struct vm {

@@ -12,7 +12,8 @@ names=("mixed workload under scx_simple passes" "every worker ran under SCHED_EX
        "attached before the workers start" "detached after the workers stop"
        "a FAIL line names the scheduler"
        "the sched_ext watchdog ejecting a stalling scx_qmap fails the run"
-       "with the kernel's reason and the scheduler's exit message")
+       "with the kernel's reason and the scheduler's exit message"
+       "under TCG the vCPUs share one QEMU thread, and the run says so")
 if ! SCX_KERNEL=$("$TOP/host/kernel-build.sh" find 2>"$TMP/find.err"); then
   for n in "${names[@]}"; do
     skip "$n" "no sched_ext kernel built (./build.sh test-scx or 'ktstr kernel build' builds one)"
@@ -46,6 +47,11 @@ boot simple "$JOB" --scheduler scx_simple
 check "${names[0]} (rc=$RC)" [ "$RC" = 0 ]
 check "${names[1]}" all_ext simple
 [ "$RC" = 0 ] && all_ext simple || diag "$TMP/simple.out" "$TMP/simple.err"
+if grep -q 'using TCG' "$TMP/simple.err"; then
+  check "${names[12]}" grep -q 'sched_ext under TCG: one QEMU thread runs the 2 vCPUs' "$TMP/simple.err"
+else
+  skip "${names[12]}" "this host runs KVM"
+fi
 
 # 2. scx_qmap, the same job.
 if [ -x "$SCX_DIR/scx_qmap" ]; then

@@ -123,6 +123,10 @@ check "the MOTD says how to leave" wait_for i "'exit' powers the VM off; Ctrl-A 
 "${TM[@]}" send-keys -t i 'echo h""i; stty size' Enter
 check "echo hi prints hi" wait_for i '^hi$' 60
 check "the guest terminal has the host's size" wait_for i '^30 100$' 10
+"${TM[@]}" resize-window -t i -x 120 -y 40
+sleep 1
+"${TM[@]}" send-keys -t i 'stty size' Enter
+check "a resized host terminal resizes the guest's (stty size)" wait_for i '^40 120$' 20
 "${TM[@]}" send-keys -t i 'sleep 100' Enter
 sleep 2
 "${TM[@]}" send-keys -t i C-c
