@@ -251,6 +251,20 @@ static int check_kvm_vcpus(const struct run_args *a)
 }
 
 /*
+ * More vCPUs than host CPUs to run them: whatever the guest measures of fairness, gaps and
+ * latency then includes the host time-slicing its vCPUs. Said before the run, not judged.
+ */
+static void oversubscribed_note(const struct run_args *a, const struct plan *p)
+{
+	unsigned vcpus = topology_vcpus(&a->vo.vm.topo), cpus = cpuset_count(&p->cpus);
+
+	if (p->mode == PLAN_PERF || a->vo.vm.tcg_single || cpus >= vcpus)
+		return;
+	kt_note("%u vCPUs share %u host CPU%s: fairness, gaps and latencies include the host "
+		"time-slicing them (see --cpu-cap, --perf-mode)", vcpus, cpus, cpus == 1 ? "" : "s");
+}
+
+/*
  * The cached base's extra files: the scheduler (if the job names one), the modules and
  * their order file. paths holds the archive paths (ms->n of them).
  */
@@ -423,6 +437,7 @@ static int run_job(struct run_args *a, struct jobspec *js)
 	}
 	a->vo.vm.plan = &plan;
 	a->vo.vm.verbose = a->verbose;
+	oversubscribed_note(a, &plan);
 	/* Signals wait in a signalfd from here on, so cleanup below always runs. */
 	if (session_block_signals() < 0) {
 		kt_err("blocking signals: %s", strerror(errno));

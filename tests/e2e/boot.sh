@@ -24,6 +24,15 @@ check "--work spin --workers 2 passes (rc=$RC)" [ "$RC" = 0 ]
 check "both workers report work done" \
   bash -c "[ \$(grep -cE '^worker default/[01] tid [0-9]+: done, [1-9][0-9]* work units' '$TMP/cli.out') = 2 ]"
 [ "$RC" = 0 ] || diag "$TMP/cli.out" "$TMP/cli.err"
+check "two vCPUs on two host CPUs: no note about sharing" bash -c "! grep -q 'vCPUs share' '$TMP/cli.err'"
+# Two vCPUs confined to one host CPU: said before the run, so a spread is not taken for the
+# scheduler's (fairness is not the point here, so it is off).
+run_ktstr share run --kernel "$KERNEL" -T 1n1l2c1t --cpu-cap 1 --work spin --workers 2 \
+  --duration 1s --set max_spread_pct=off
+check "two vCPUs on --cpu-cap 1 run (rc=$RC)" [ "$RC" = 0 ]
+check "and the run says the vCPUs share one host CPU" \
+  grep -q '^ktstr: 2 vCPUs share 1 host CPU: fairness, gaps and latencies include' "$TMP/share.err"
+[ "$RC" = 0 ] || diag "$TMP/share.out" "$TMP/share.err"
 run_ktstr badwork run --kernel "$KERNEL" --work nosuch
 check "an unknown work type is a usage error before boot (rc=$RC)" \
   bash -c "[ $RC = 2 ] && grep -q \"unknown work type 'nosuch'\" '$TMP/badwork.err'"
