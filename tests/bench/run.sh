@@ -13,6 +13,11 @@ for b in "$top"/tests/bench/*.sh; do
   echo "bench: $(basename "$b" .sh)" >&2
   bash "$b" | tee /dev/stderr | grep '^BENCH	' >>"$rows" || status=1
 done
-printf '\n%-44s %14s %14s %-8s %8s  %s\n' benchmark ktstr baseline unit ratio bar
-awk -F'\t' '{ printf "%-44s %14s %14s %-8s %8s  %s\n", $2, $3, $4, $5, $6, $7 }' "$rows"
+# The name column as wide as the longest name.
+awk -F'\t' '{ r[NR] = $0; if (length($2) > w) w = length($2) }
+  END {
+    fmt = "%-" w "s %14s %14s %-11s %8s  %s\n"
+    printf "\n" fmt, "benchmark", "ktstr", "baseline", "unit", "ratio", "bar"
+    for (i = 1; i <= NR; i++) { split(r[i], f, "\t"); printf fmt, f[2], f[3], f[4], f[5], f[6], f[7] }
+  }' "$rows"
 exit $status
