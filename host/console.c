@@ -24,6 +24,8 @@ static void end_line(struct console *c)
 	c->curlen = 0;
 	if (!c->panic[0] && strstr(line, "Kernel panic - not syncing"))
 		snprintf(c->panic, sizeof(c->panic), "%s", line);
+	if (!c->oops[0] && (strstr(line, "Oops: ") || strstr(line, ": 0000 [#1]")))
+		snprintf(c->oops, sizeof(c->oops), "%s", line);
 	if (!c->unpack_err[0] && strstr(line, "Initramfs unpacking failed"))
 		snprintf(c->unpack_err, sizeof(c->unpack_err), "%s", line);
 	if (strstr(line, "reboot: "))

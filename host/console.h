@@ -17,6 +17,7 @@ struct console {
 	char tail[CONSOLE_TAIL][CONSOLE_LINE];
 	unsigned ntail;		/* lines ever completed */
 	char panic[CONSOLE_LINE];	/* first "Kernel panic" line, or "" */
+	char oops[CONSOLE_LINE];	/* first oops line ("Oops: int3: 0000 [#1] ..."), or "" */
 	char unpack_err[CONSOLE_LINE];	/* "Initramfs unpacking failed: ..." (out of memory) */
 	char reboot[CONSOLE_LINE];	/* the kernel's last "reboot: ..." line */
 };

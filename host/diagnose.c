@@ -50,7 +50,10 @@ void diagnose_failure(const struct session *s, char *msg, size_t sz)
 			 "it stopped when asked" : "asked to stop, then QEMU was killed", stage);
 	} else if (c->panic[0]) {
 		if (!init_died(c->panic, msg, sz))
-			snprintf(msg, sz, "kernel panic: %s", c->panic);
+			snprintf(msg, sz, "kernel panic: %s%s", c->panic,
+				 !s->vm.kvm && strstr(c->oops, "int3: 0000") ?
+				 " (after an int3 Oops: under TCG most likely QEMU running code the "
+				 "kernel had patched away, not a kernel bug; run it again)" : "");
 	} else if (WIFSIGNALED(st)) {
 		snprintf(msg, sz, "QEMU crashed: killed by signal %d (%s); last stage: %s",
 			 WTERMSIG(st), strsignal(WTERMSIG(st)), stage);
