@@ -20,8 +20,8 @@ struct kt_dlsym {
 #define KT_DLSYM(s, f) { #f, (void **)&(s).f }
 
 /*
- * Opens soname (once per process) and fills every entry of syms. 0, or -1 after an
- * error naming the library, what it is for, and the first symbol that is missing.
+ * Opens soname and fills every entry of syms (callers do it once and remember). 0, or -1
+ * after an error naming the library, what needs it, and the first symbol that is missing.
  */
 int kt_dlopen(const char *soname, const char *what, const struct kt_dlsym *syms, size_t n);
 
