@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* ktstr doctor: can this host run ktstr, and if not, what to do about it. */
 #include "cmd.h"
+#include "dl.h"
 #include "initrd.h"
 #include "kernel.h"
 #include "util.h"
@@ -21,8 +22,8 @@ static const char doctor_usage[] =
 	"usage: ktstr doctor\n"
 	"\n"
 	"Checks what ktstr needs, one line each with the fix when something is missing:\n"
-	"QEMU, KVM (optional: TCG works, slower), busybox, ktstr-init, a kernel, depmod (for\n"
-	"--modules), the cache and lock directories.\n"
+	"QEMU, KVM (optional: TCG works, slower), busybox, ktstr-init, a kernel, depmod and\n"
+	"libkmod (for --modules), libxml2 (for --junit), the cache and lock directories.\n"
 	"\n"
 	"exit status: 0 when ktstr can run (warnings allowed), 1 when something it needs is\n"
 	"missing\n";
@@ -200,6 +201,27 @@ static void check_depmod(struct doctor *d)
 		     "Debian's packaged kernels");
 }
 
+/* Libraries loaded only where an option needs them (dl.h): a warning when absent. */
+static void check_libs(struct doctor *d)
+{
+	static const struct {
+		const char *name, *soname, *what, *fix;
+	} libs[] = {
+		{ "libkmod", "libkmod.so.2", "--modules", "apt-get install libkmod2" },
+		{ "libxml2", "libxml2.so.2", "--junit", "apt-get install libxml2" },
+	};
+
+	for (size_t i = 0; i < sizeof(libs) / sizeof(libs[0]); i++) {
+		const char *why = kt_dl_probe(libs[i].soname);
+
+		if (why)
+			line(d, WARN, libs[i].name, libs[i].fix, "%s cannot be loaded (%s needs it): %s",
+			     libs[i].soname, libs[i].what, why);
+		else
+			line(d, OK, libs[i].name, NULL, "%s loads (%s)", libs[i].soname, libs[i].what);
+	}
+}
+
 /* A directory ktstr writes to: created if missing, then a file made and removed in it. */
 static void check_writable(struct doctor *d, const char *what, const char *dir,
 			   const char *fix)
@@ -241,6 +263,7 @@ int cmd_doctor(int argc, char **argv)
 	check_init(&d);
 	check_kernel(&d);
 	check_depmod(&d);
+	check_libs(&d);
 	if (kernel_cache_dir(cache, sizeof(cache)) < 0) {
 		line(&d, FAIL, "cache", "set KTSTR_CACHE_DIR or HOME", "no cache directory");
 	} else {

@@ -27,3 +27,13 @@ int kt_dlopen(const char *soname, const char *what, const struct kt_dlsym *syms,
 	}
 	return 0;
 }
+
+const char *kt_dl_probe(const char *soname)
+{
+	void *h = dlopen(soname, RTLD_LAZY | RTLD_LOCAL);
+
+	if (!h)
+		return dlerror();
+	dlclose(h);
+	return NULL;
+}

@@ -25,4 +25,7 @@ struct kt_dlsym {
  */
 int kt_dlopen(const char *soname, const char *what, const struct kt_dlsym *syms, size_t n);
 
+/* NULL when soname can be loaded, else why not (dlerror's text). For ktstr doctor. */
+const char *kt_dl_probe(const char *soname);
+
 #endif

@@ -31,7 +31,10 @@ check "an unknown version is exit 2 naming where it looked (rc=$RC)" \
 run_ktstr doctor doctor
 check "doctor exits 0 on this machine (rc=$RC)" [ "$RC" = 0 ]
 check "doctor prints one line per check" \
-  bash -c "[ \$(grep -cE '^(ok  |warn|FAIL)  ' '$TMP/doctor.out') -ge 8 ]"
+  bash -c "[ \$(grep -cE '^(ok  |warn|FAIL)  ' '$TMP/doctor.out') -ge 10 ]"
+check "doctor finds the libraries --modules and --junit load when used" \
+  bash -c "grep -q '^ok    libkmod    libkmod.so.2 loads' '$TMP/doctor.out' &&
+           grep -q '^ok    libxml2    libxml2.so.2 loads' '$TMP/doctor.out'"
 run_ktstr doctorhelp doctor --help
 check "doctor --help exits 0" [ "$RC" = 0 ]
 run_ktstr kernelhelp kernel --help
