@@ -60,7 +60,7 @@ static json_t *gstr(const char *s)
 
 	if (j)
 		return j;
-	for (i = 0; s[i] && i < sizeof(buf) - 1; i++)
+	for (i = 0; i < sizeof(buf) - 1 && s[i]; i++)
 		buf[i] = (unsigned char)s[i] < 0x80 ? s[i] : '?';
 	buf[i] = '\0';
 	return json_string(buf);
@@ -76,7 +76,7 @@ static const char *key_of(const char *s, char *buf, size_t sz)
 		json_decref(j);
 		return s;
 	}
-	for (i = 0; s[i] && i < sz - 1; i++)
+	for (i = 0; i < sz - 1 && s[i]; i++)
 		buf[i] = (unsigned char)s[i] < 0x80 ? s[i] : '?';
 	buf[i] = '\0';
 	return buf;

@@ -191,7 +191,7 @@ void output_summary(FILE *out, const struct result *r, const struct verdict *vd,
 	ignored_warnings(out, r);
 	if (r->have_job)
 		stream(out, r);
-	for (i = 0; name[i] && i < sizeof(upper) - 1; i++)
+	for (i = 0; i < sizeof(upper) - 1 && name[i]; i++)
 		upper[i] = (char)(name[i] - 'a' + 'A');
 	upper[i] = '\0';
 	fprintf(out, "%sverdict: %s%s (exit %d)%s%s%s\n", colour ? C_BOLD : "",

@@ -60,18 +60,18 @@ int topology_parse(const char *s, struct topology *t, char *why, size_t wsz)
 	}
 	if ((unsigned long)t->llcs * t->cores * t->threads > TOPO_MAX_VCPUS) {
 		snprintf(why, wsz, "'%s' makes %lu vCPUs; QEMU allows at most %u", s,
-			 (unsigned long)t->llcs * t->cores * t->threads, TOPO_MAX_VCPUS);
+			 (unsigned long)t->llcs * t->cores * t->threads, (unsigned)TOPO_MAX_VCPUS);
 		return -1;
 	}
 	if (t->nodes > TOPO_MAX_NODES) {
-		snprintf(why, wsz, "'%s': at most %u NUMA nodes", s, TOPO_MAX_NODES);
+		snprintf(why, wsz, "'%s': at most %u NUMA nodes", s, (unsigned)TOPO_MAX_NODES);
 		return -1;
 	}
 	if (topology_max_apic_id(t) > TOPO_MAX_APIC_ID) {
 		snprintf(why, wsz, "'%s' needs APIC IDs up to %u (QEMU pads each level to a power "
 			 "of two); QEMU's q35 without interrupt remapping allows at most %u: use "
 			 "power-of-two core and thread counts or fewer CPUs", s,
-			 topology_max_apic_id(t), TOPO_MAX_APIC_ID);
+			 topology_max_apic_id(t), (unsigned)TOPO_MAX_APIC_ID);
 		return -1;
 	}
 	return 0;
