@@ -35,6 +35,29 @@ static int set_one(pid_t tid, int cpu, const char *what)
 	return 0;
 }
 
+/*
+ * Single-threaded TCG (machine_tcg_single): one thread runs every vCPU, so it gets all
+ * their CPUs rather than the last one's.
+ */
+static int pin_shared(pid_t tid, const struct plan *p, int n, int verbose)
+{
+	cpu_set_t s;
+
+	CPU_ZERO(&s);
+	for (int i = 0; i < n; i++)
+		if (p->vcpu_cpu[i] >= 0 && p->vcpu_cpu[i] < CPU_SETSIZE)
+			CPU_SET(p->vcpu_cpu[i], &s);
+	if (sched_setaffinity(tid, sizeof(s), &s) < 0 && errno != ESRCH) {
+		kt_err("confining QEMU's vCPU thread %d to the vCPUs' CPUs: %s", (int)tid,
+		       strerror(errno));
+		return -1;
+	}
+	if (verbose)
+		kt_note("QEMU runs its %d vCPUs on one thread (%d): confined to their %d CPUs", n,
+			(int)tid, CPU_COUNT(&s));
+	return 0;
+}
+
 int pin_qemu(pid_t qemu, int qmp_fd, const struct plan *p, int verbose)
 {
 	pid_t tids[TOPO_MAX_VCPUS];
@@ -87,6 +110,8 @@ int pin_qemu(pid_t qemu, int qmp_fd, const struct plan *p, int verbose)
 				p->service_cpu);
 	}
 	closedir(dir);
+	if (n > 1 && tids[0] == tids[n - 1])
+		return pin_shared(tids[0], p, n, verbose);
 	for (int i = 0; i < n; i++) {
 		snprintf(what, sizeof(what), "vCPU %d", i);
 		if (set_one(tids[i], p->vcpu_cpu[i], what) < 0)

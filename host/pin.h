@@ -13,7 +13,9 @@ void pin_cpuset(const struct plan *p, cpu_set_t *out);
 /*
  * Default mode: only says (verbose) where QEMU was confined. Perf mode: asks QEMU (QMP on
  * qmp_fd) for its vCPU threads, pins vCPU i to p->vcpu_cpu[i] and every other QEMU thread
- * to the service CPU; verbose: one line per thread on stderr. Returns 0, or -1 after printing why.
+ * to the service CPU; verbose: one line per thread on stderr. When one thread runs every
+ * vCPU (single-threaded TCG), it is confined to all their CPUs. Returns 0, or -1 after
+ * printing why.
  */
 int pin_qemu(pid_t qemu, int qmp_fd, const struct plan *p, int verbose);
 

@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../../host/pin.h"
 #include "../../host/qmp.h"
 
 static const char greeting[] =
@@ -141,12 +142,46 @@ static void test_errors(void **state)
 	finish(fd, child);
 }
 
+/*
+ * Single-threaded TCG: QEMU names one thread for both vCPUs. It gets both vCPUs' CPUs, not
+ * the last one's. The "QEMU" is a sleeping child with that one thread.
+ */
+static void test_pin_shared_thread(void **state)
+{
+	struct plan p = { .mode = PLAN_PERF, .nvcpus = 2, .vcpu_cpu = { 0, 1 }, .service_cpu = 0 };
+	char reply[512];
+	cpu_set_t got;
+	pid_t qemu, child;
+	int fd;
+
+	(void)state;
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		skip();
+	qemu = fork();
+	assert_true(qemu >= 0);
+	if (qemu == 0) {
+		pause();
+		_exit(0);
+	}
+	snprintf(reply, sizeof(reply), "{\"return\": [{\"thread-id\": %d, \"cpu-index\": 0}, "
+		 "{\"thread-id\": %d, \"cpu-index\": 1}]}\r\n", (int)qemu, (int)qemu);
+	fd = peer(greeting, (const char *const[]){ caps_ok, reply, NULL }, &child);
+	assert_int_equal(pin_qemu(qemu, fd, &p, 0), 0);
+	assert_int_equal(sched_getaffinity(qemu, sizeof(got), &got), 0);
+	assert_int_equal(CPU_COUNT(&got), 2);
+	assert_true(CPU_ISSET(0, &got) && CPU_ISSET(1, &got));
+	finish(fd, child);
+	kill(qemu, SIGKILL);
+	waitpid(qemu, NULL, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_session),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_pin_shared_thread),
 	};
 	signal(SIGPIPE, SIG_IGN);
 	return cmocka_run_group_tests_name("qmp", tests, NULL, NULL);
