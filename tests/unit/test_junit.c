@@ -9,30 +9,9 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
-#include <libxml/parser.h>
-#include <libxml/xpath.h>
 
 #include "../../host/verdict.h"
-
-static char *xpath_str(xmlDocPtr doc, const char *expr)
-{
-	xmlXPathContextPtr ctx = xmlXPathNewContext(doc);
-	xmlXPathObjectPtr o = xmlXPathEvalExpression(BAD_CAST expr, ctx);
-	char *s = (char *)xmlXPathCastToString(o);
-
-	xmlXPathFreeObject(o);
-	xmlXPathFreeContext(ctx);
-	return s;
-}
-
-static void expect(xmlDocPtr doc, const char *expr, const char *want)
-{
-	char *got = xpath_str(doc, expr);
-
-	if (strcmp(got, want))
-		fail_msg("%s = '%s', expected '%s'", expr, got, want);
-	xmlFree(got);
-}
+#include "xpath.h"
 
 static void test_junit_parses(void **state)
 {
@@ -54,16 +33,16 @@ static void test_junit_parses(void **state)
 
 	doc = xmlReadFile(path, NULL, XML_PARSE_NONET);
 	assert_non_null(doc);
-	expect(doc, "string(/testsuites/testsuite/@tests)", "3");
-	expect(doc, "string(/testsuites/testsuite/@failures)", "1");
-	expect(doc, "string(/testsuites/testsuite/@skipped)", "1");
-	expect(doc, "string(/testsuites/testsuite/@time)", "12.500");
-	expect(doc, "string(//testcase[@name='gaps']/@classname)", "ktstr.pingers");
-	expect(doc, "string(//testcase[@name='gaps']/failure/@message)",
+	xpath_expect(doc, "string(/testsuites/testsuite/@tests)", "3");
+	xpath_expect(doc, "string(/testsuites/testsuite/@failures)", "1");
+	xpath_expect(doc, "string(/testsuites/testsuite/@skipped)", "1");
+	xpath_expect(doc, "string(/testsuites/testsuite/@time)", "12.500");
+	xpath_expect(doc, "string(//testcase[@name='gaps']/@classname)", "ktstr.pingers");
+	xpath_expect(doc, "string(//testcase[@name='gaps']/failure/@message)",
 	       "worker 213 max gap 2310 ms <cpu \"1\"> & more (limit 2000 ms)");
-	expect(doc, "count(//testcase[@name='starvation']/failure)", "0");
-	expect(doc, "string(//testcase[@name='latency']/@classname)", "ktstr.run");
-	expect(doc, "count(//testcase[@name='latency']/skipped)", "1");
+	xpath_expect(doc, "count(//testcase[@name='starvation']/failure)", "0");
+	xpath_expect(doc, "string(//testcase[@name='latency']/@classname)", "ktstr.run");
+	xpath_expect(doc, "count(//testcase[@name='latency']/skipped)", "1");
 	xmlFreeDoc(doc);
 	unlink(path);
 	verdict_free(&vd);

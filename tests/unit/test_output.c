@@ -14,14 +14,13 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
-#include <libxml/parser.h>
-#include <libxml/xpath.h>
 
 #include "../../host/checks.h"
 #include "../../host/output.h"
 #include "../../host/util.h"
 #include "jsonschema.h"
 #include "synth.h"
+#include "xpath.h"
 
 struct run {
 	struct result r;
@@ -333,26 +332,6 @@ static void test_colour_rules(void **state)
 	unsetenv("NO_COLOR");
 }
 
-static char *xpath_str(xmlDocPtr doc, const char *expr)
-{
-	xmlXPathContextPtr ctx = xmlXPathNewContext(doc);
-	xmlXPathObjectPtr o = xmlXPathEvalExpression(BAD_CAST expr, ctx);
-	char *s = (char *)xmlXPathCastToString(o);
-
-	xmlXPathFreeObject(o);
-	xmlXPathFreeContext(ctx);
-	return s;
-}
-
-static void xexpect(xmlDocPtr doc, const char *expr, const char *want)
-{
-	char *got = xpath_str(doc, expr);
-
-	if (strcmp(got, want))
-		fail_msg("%s = '%s', expected '%s'", expr, got, want);
-	xmlFree(got);
-}
-
 static void test_junit_per_check_per_group(void **state)
 {
 	char path[] = "/tmp/ktstr-junit-XXXXXX";
@@ -367,15 +346,15 @@ static void test_junit_per_check_per_group(void **state)
 	assert_int_equal(junit_write(&x.vd, "cli", 7.5, path), 0);
 	doc = xmlReadFile(path, NULL, XML_PARSE_NONET);
 	assert_non_null(doc);
-	xexpect(doc, "string(/testsuites/testsuite/@tests)", "23");
-	xexpect(doc, "string(/testsuites/testsuite/@failures)", "3");
-	xexpect(doc, "count(//testcase[@classname='ktstr.pingers'])", "10");
-	xexpect(doc, "count(//testcase[@classname='ktstr.hogs'])", "10");
-	xexpect(doc, "count(//testcase[@classname='ktstr.run'])", "3");
-	xexpect(doc, "count(//testcase[@classname='ktstr.pingers'][@name='fairness']/failure)", "1");
-	xexpect(doc, "count(//testcase[@classname='ktstr.hogs'][@name='fairness']/failure)", "0");
+	xpath_expect(doc, "string(/testsuites/testsuite/@tests)", "23");
+	xpath_expect(doc, "string(/testsuites/testsuite/@failures)", "3");
+	xpath_expect(doc, "count(//testcase[@classname='ktstr.pingers'])", "10");
+	xpath_expect(doc, "count(//testcase[@classname='ktstr.hogs'])", "10");
+	xpath_expect(doc, "count(//testcase[@classname='ktstr.run'])", "3");
+	xpath_expect(doc, "count(//testcase[@classname='ktstr.pingers'][@name='fairness']/failure)", "1");
+	xpath_expect(doc, "count(//testcase[@classname='ktstr.hogs'][@name='fairness']/failure)", "0");
 	/* the guest's bytes that are not UTF-8 or not XML arrive as '?' */
-	xexpect(doc, "string(//testcase[@classname='ktstr.hogs'][@name='sentinel']/failure/@message)",
+	xpath_expect(doc, "string(//testcase[@classname='ktstr.hogs'][@name='sentinel']/failure/@message)",
 		"group hogs: worker 202 killed by signal 11 (SEGV): bytes ?? are not UTF-8, ? not XML");
 	xmlFreeDoc(doc);
 	unlink(path);
@@ -407,9 +386,9 @@ static void test_infrastructure_error(void **state)
 	assert_int_equal(junit_write(&x.vd, "cli", 1, path), 0);
 	xdoc = xmlReadFile(path, NULL, XML_PARSE_NONET);
 	assert_non_null(xdoc);
-	xexpect(xdoc, "string(/testsuites/testsuite/@errors)", "1");
-	xexpect(xdoc, "string(/testsuites/testsuite/@failures)", "0");
-	xexpect(xdoc, "string(//testcase[@name='infrastructure']/error/@message)",
+	xpath_expect(xdoc, "string(/testsuites/testsuite/@errors)", "1");
+	xpath_expect(xdoc, "string(/testsuites/testsuite/@failures)", "0");
+	xpath_expect(xdoc, "string(//testcase[@name='infrastructure']/error/@message)",
 		"the stream ends without the guest's EXIT");
 	xmlFreeDoc(xdoc);
 	unlink(path);
