@@ -28,6 +28,13 @@ int kt_dlopen(const char *soname, const char *what, const struct kt_dlsym *syms,
 	return 0;
 }
 
+int kt_dlload(struct kt_dllib *l)
+{
+	if (!l->state)
+		l->state = kt_dlopen(l->soname, l->what, l->syms, l->n) == 0 ? 1 : -1;
+	return l->state > 0 ? 0 : -1;
+}
+
 const char *kt_dl_probe(const char *soname)
 {
 	void *h = dlopen(soname, RTLD_LAZY | RTLD_LOCAL);

@@ -39,12 +39,10 @@ static int load_libxml2(void)
 		KT_DLSYM(lx, xmlTextWriterWriteElement),
 		KT_DLSYM(lx, xmlTextWriterWriteString),
 	};
-	static int loaded;
+	static struct kt_dllib lib = { "libxml2.so.2", "--junit", syms,
+				       sizeof(syms) / sizeof(syms[0]), 0 };
 
-	if (!loaded && kt_dlopen("libxml2.so.2", "--junit", syms,
-				 sizeof(syms) / sizeof(syms[0])) == 0)
-		loaded = 1;
-	return loaded ? 0 : -1;
+	return kt_dlload(&lib);
 }
 
 static int write_doc(xmlTextWriterPtr w, const struct verdict *vd, const char *suite,

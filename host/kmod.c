@@ -56,12 +56,10 @@ static int load_libkmod(void)
 		KT_DLSYM(lk, kmod_module_unref),
 		KT_DLSYM(lk, kmod_module_unref_list),
 	};
-	static int loaded;
+	static struct kt_dllib lib = { "libkmod.so.2", "--modules", syms,
+				       sizeof(syms) / sizeof(syms[0]), 0 };
 
-	if (!loaded && kt_dlopen("libkmod.so.2", "--modules", syms,
-				 sizeof(syms) / sizeof(syms[0])) == 0)
-		loaded = 1;
-	return loaded ? 0 : -1;
+	return kt_dlload(&lib);
 }
 
 static int exists(const char *dir, const char *name)

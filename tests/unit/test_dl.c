@@ -41,6 +41,26 @@ static void test_missing_library_or_symbol(void **state)
 	assert_null(b);
 }
 
+/* Loaded once and remembered, a failure too (said once, not on every use). */
+static void test_load_remembered(void **state)
+{
+	void *a = NULL, *b = NULL;
+	const struct kt_dlsym ok[] = { { "kmod_new", &a } };
+	const struct kt_dlsym bad[] = { { "kmod_no_such_function", &b } };
+	struct kt_dllib good = { "libkmod.so.2", "the test", ok, 1, 0 };
+	struct kt_dllib missing = { "libkmod.so.2", "the test", bad, 1, 0 };
+
+	(void)state;
+	assert_int_equal(kt_dlload(&good), 0);
+	assert_ptr_equal(a, (void *)kmod_new);
+	a = NULL;
+	assert_int_equal(kt_dlload(&good), 0);
+	assert_null(a);		/* not looked up again */
+	assert_int_equal(kt_dlload(&missing), -1);
+	assert_int_equal(missing.state, -1);
+	assert_int_equal(kt_dlload(&missing), -1);
+}
+
 static void check_kept(const char *in, const char *want)
 {
 	struct verdict vd = { 0 };
@@ -69,6 +89,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_loads_and_resolves),
 		cmocka_unit_test(test_missing_library_or_symbol),
+		cmocka_unit_test(test_load_remembered),
 		cmocka_unit_test(test_detail_utf8),
 	};
 
