@@ -51,7 +51,7 @@ int cmd_job(int argc, char **argv)
 	sub = argv[1];
 	argc--;
 	argv++;
-	opts = jobcli_merge(base);
+	opts = kt_opts_concat(base, jobcli_options);
 	if (!opts) {
 		kt_err("out of memory");
 		return KT_EXIT_INFRA;

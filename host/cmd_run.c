@@ -80,7 +80,8 @@ static const char run_usage_end[] =
 	"panic, timeout, a failed setup step in the guest (e.g. a sysctl that does not exist),\n"
 	"missing or rejected worker reports\n";
 
-enum { OPT_CONLOG = 256, OPT_OUTDIR, OPT_COMPRESS, OPT_PERF, OPT_CPUCAP, OPT_WAITLOCKS, OPT_LIST_WORK, OPT_MODULES, OPT_MODDIR,
+enum { OPT_CONLOG = 256, OPT_OUTDIR, OPT_COMPRESS, OPT_PERF, OPT_CPUCAP, OPT_WAITLOCKS,
+       OPT_LIST_WORK, OPT_MODULES, OPT_MODDIR,
        OPT_MACHINE, OPT_NUMADIST, OPT_JSON, OPT_JUNIT };
 
 static const struct option run_opts[] = {
@@ -125,7 +126,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 	a->vo.timeout_ms = 60000;
 	optind = 1;
 	vmo = kt_opts_concat(run_opts, vmopts);
-	opts = vmo ? jobcli_merge(vmo) : NULL;
+	opts = vmo ? kt_opts_concat(vmo, jobcli_options) : NULL;
 	free(vmo);
 	if (!opts) {
 		kt_err("out of memory");

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Command-line shorthands that build the same job entries a job file would. */
 #include "jobcli.h"
-#include "util.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -137,9 +136,4 @@ int jobcli_handle(struct job_src *s, int opt, const char *arg, int *print_job)
 		return 1;
 	}
 	return 0;
-}
-
-struct option *jobcli_merge(const struct option *base)
-{
-	return kt_opts_concat(base, jobcli_options);
 }

@@ -11,7 +11,7 @@
 #include <getopt.h>
 #include "jobfile.h"
 
-/* Option codes for getopt_long; callers put jobcli_options in their option table. */
+/* Option codes for getopt_long; callers join jobcli_options to theirs (kt_opts_concat). */
 enum {
 	JOBCLI_WORK = 1000, JOBCLI_WORKERS, JOBCLI_DURATION, JOBCLI_GROUP, JOBCLI_SET,
 	JOBCLI_SYSCTL, JOBCLI_SCHED, JOBCLI_SCHED_ARGS, JOBCLI_SCHED_KIND, JOBCLI_SETTLE,
@@ -26,7 +26,5 @@ extern const char jobcli_help[];
  * recorded in s), 0 if not. --print-job only sets *print_job.
  */
 int jobcli_handle(struct job_src *s, int opt, const char *arg, int *print_job);
-/* Merges base (terminated by a zero entry) with jobcli_options; free() the result. */
-struct option *jobcli_merge(const struct option *base);
 
 #endif
