@@ -19,43 +19,27 @@ void pin_cpuset(const struct plan *p, cpu_set_t *out)
 			CPU_SET(c, out);
 }
 
+static int set_cpus(pid_t tid, const cpu_set_t *s, const char *what)
+{
+	char cl[64];
+
+	if (sched_setaffinity(tid, sizeof(*s), s) < 0) {
+		if (errno == ESRCH)	/* the thread exited meanwhile: no failure */
+			return 1;
+		snprintf(cl, sizeof(cl), "%d CPU%s", CPU_COUNT(s), CPU_COUNT(s) == 1 ? "" : "s");
+		kt_err("pinning QEMU %s (thread %d) to %s: %s", what, (int)tid, cl, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 static int set_one(pid_t tid, int cpu, const char *what)
 {
 	cpu_set_t s;
 
 	CPU_ZERO(&s);
 	CPU_SET(cpu, &s);
-	if (sched_setaffinity(tid, sizeof(s), &s) < 0) {
-		if (errno == ESRCH)	/* the thread exited meanwhile: no failure */
-			return 1;
-		kt_err("pinning QEMU %s (thread %d) to CPU %d: %s", what, (int)tid, cpu,
-		       strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
-/*
- * Single-threaded TCG (machine_tcg_single): one thread runs every vCPU, so it gets all
- * their CPUs rather than the last one's.
- */
-static int pin_shared(pid_t tid, const struct plan *p, int n, int verbose)
-{
-	cpu_set_t s;
-
-	CPU_ZERO(&s);
-	for (int i = 0; i < n; i++)
-		if (p->vcpu_cpu[i] >= 0 && p->vcpu_cpu[i] < CPU_SETSIZE)
-			CPU_SET(p->vcpu_cpu[i], &s);
-	if (sched_setaffinity(tid, sizeof(s), &s) < 0 && errno != ESRCH) {
-		kt_err("confining QEMU's vCPU thread %d to the vCPUs' CPUs: %s", (int)tid,
-		       strerror(errno));
-		return -1;
-	}
-	if (verbose)
-		kt_note("QEMU runs its %d vCPUs on one thread (%d): confined to their %d CPUs", n,
-			(int)tid, CPU_COUNT(&s));
-	return 0;
+	return set_cpus(tid, &s, what);
 }
 
 int pin_qemu(pid_t qemu, int qmp_fd, const struct plan *p, int verbose)
@@ -110,15 +94,31 @@ int pin_qemu(pid_t qemu, int qmp_fd, const struct plan *p, int verbose)
 				p->service_cpu);
 	}
 	closedir(dir);
-	if (n > 1 && tids[0] == tids[n - 1])
-		return pin_shared(tids[0], p, n, verbose);
+	/*
+	 * A vCPU thread gets the CPUs of the vCPUs it runs: its own one, or all of them when
+	 * single-threaded TCG (machine_tcg_single) runs every vCPU on one thread.
+	 */
 	for (int i = 0; i < n; i++) {
+		cpu_set_t s;
+		int seen = 0;
+
+		for (int j = 0; j < i; j++)
+			seen |= tids[j] == tids[i];
+		if (seen)
+			continue;
+		CPU_ZERO(&s);
+		for (int j = i; j < n; j++)
+			if (tids[j] == tids[i] && p->vcpu_cpu[j] >= 0 && p->vcpu_cpu[j] < CPU_SETSIZE)
+				CPU_SET(p->vcpu_cpu[j], &s);
 		snprintf(what, sizeof(what), "vCPU %d", i);
-		if (set_one(tids[i], p->vcpu_cpu[i], what) < 0)
+		if (set_cpus(tids[i], &s, what) < 0)
 			return -1;
-		if (verbose)
+		if (verbose && CPU_COUNT(&s) == 1)
 			kt_note("pinned QEMU %d vCPU %d thread %d to CPU %d", (int)qemu, i,
 				(int)tids[i], p->vcpu_cpu[i]);
+		else if (verbose)
+			kt_note("QEMU %d runs vCPU %d and others on thread %d: confined to their %d "
+				"CPUs", (int)qemu, i, (int)tids[i], CPU_COUNT(&s));
 	}
 	return 0;
 }
