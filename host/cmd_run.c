@@ -419,8 +419,7 @@ static int run_job(struct run_args *a, struct jobspec *js)
 	}
 	a->vo.vm.accel = machine_pick_accel(a->vo.vm.accel, a->verbose);
 	a->vo.vm.tcg_single = machine_tcg_single(a->vo.vm.accel, topology_vcpus(&a->vo.vm.topo),
-						 job->scheduler[0] &&
-						 job->scheduler_kind == KT_SCHED_EXT, 1);
+						 job, 1);
 	if (check_kvm_vcpus(a) < 0)
 		return KT_EXIT_USAGE;
 	if (kt_job_encode(&jobbuf, 0, job) < 0) {

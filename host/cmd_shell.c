@@ -389,9 +389,7 @@ static int boot(struct shell_args *a, const char *kernel, const char *version, c
 	if (interactive || a->verbose)
 		banner(a, kernel, version, note);
 	a->vo.vm.tcg_single = machine_tcg_single(a->vo.vm.accel, topology_vcpus(&a->vo.vm.topo),
-						 a->js.job.scheduler[0] &&
-						 a->js.job.scheduler_kind == KT_SCHED_EXT,
-						 interactive || a->verbose);
+						 &a->js.job, interactive || a->verbose);
 	build_append(a, interactive, append, sizeof(append));
 	a->vo.vm.kernel = kernel;
 	a->vo.vm.initrd = initrd;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "machine.h"
 #include "util.h"
+#include "../shared/job.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -8,9 +9,10 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-int machine_tcg_single(enum vm_accel accel, unsigned vcpus, int sched_ext, int say)
+int machine_tcg_single(enum vm_accel accel, unsigned vcpus, const struct kt_job *job, int say)
 {
-	if (accel != VM_ACCEL_TCG || vcpus < 2 || !sched_ext)
+	if (accel != VM_ACCEL_TCG || vcpus < 2 || !job->scheduler[0] ||
+	    job->scheduler_kind != KT_SCHED_EXT)
 		return 0;
 	if (say)
 		kt_note("sched_ext under TCG: one QEMU thread runs the %u vCPUs in turn (with a "

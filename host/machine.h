@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include "vm.h"
 
+struct kt_job;
+
 /*
  * Guest memory when --memory-mib is not given: enough for the kernel (256 MiB), each vCPU
  * (per-CPU areas, 4 MiB) and the initramfs three times over (the archive as loaded, its
@@ -24,7 +26,7 @@ enum vm_accel machine_pick_accel(enum vm_accel want, int verbose);
  * already patched away ("Oops: int3", a panic in about 1 boot in 5). The vCPUs then take
  * turns on one host CPU. Says so on stderr when it applies and say is set.
  */
-int machine_tcg_single(enum vm_accel accel, unsigned vcpus, int sched_ext, int say);
+int machine_tcg_single(enum vm_accel accel, unsigned vcpus, const struct kt_job *job, int say);
 
 /* KVM's vCPU limit (KVM_CAP_MAX_VCPUS), or 0 when /dev/kvm cannot tell. */
 unsigned machine_kvm_max_vcpus(void);

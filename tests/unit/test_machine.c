@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include "../../host/machine.h"
+#include "../../shared/job.h"
 
 static void test_default_memory(void **state)
 {
@@ -21,12 +22,19 @@ static void test_default_memory(void **state)
 /* One thread for every vCPU only where the code-patching race can strike. */
 static void test_tcg_single(void **state)
 {
+	static struct kt_job ext = { .scheduler = "/ktstr/bin/scx_simple",
+				     .scheduler_kind = KT_SCHED_EXT };
+	static struct kt_job proc = { .scheduler = "/ktstr/bin/sched-alive",
+				      .scheduler_kind = KT_SCHED_PROCESS };
+	static struct kt_job none = { .scheduler_kind = KT_SCHED_EXT };	/* kind without one */
+
 	(void)state;
-	assert_int_equal(machine_tcg_single(VM_ACCEL_TCG, 2, 1, 0), 1);
-	assert_int_equal(machine_tcg_single(VM_ACCEL_TCG, 16, 1, 0), 1);
-	assert_int_equal(machine_tcg_single(VM_ACCEL_TCG, 1, 1, 0), 0);	/* nothing to race */
-	assert_int_equal(machine_tcg_single(VM_ACCEL_TCG, 8, 0, 0), 0);	/* no sched_ext */
-	assert_int_equal(machine_tcg_single(VM_ACCEL_KVM, 8, 1, 0), 0);
+	assert_int_equal(machine_tcg_single(VM_ACCEL_TCG, 2, &ext, 0), 1);
+	assert_int_equal(machine_tcg_single(VM_ACCEL_TCG, 16, &ext, 0), 1);
+	assert_int_equal(machine_tcg_single(VM_ACCEL_TCG, 1, &ext, 0), 0);	/* nothing to race */
+	assert_int_equal(machine_tcg_single(VM_ACCEL_TCG, 8, &proc, 0), 0);	/* no sched_ext */
+	assert_int_equal(machine_tcg_single(VM_ACCEL_TCG, 8, &none, 0), 0);
+	assert_int_equal(machine_tcg_single(VM_ACCEL_KVM, 8, &ext, 0), 0);
 }
 
 int main(void)
