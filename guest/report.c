@@ -21,6 +21,7 @@
 #define PORT_NAME "org.ktstr.report"
 
 static int report_fd = -1;
+static int report_serial;	/* report_fd is ttyS1: nothing comes back on it */
 static uint32_t report_seq;
 
 /*
@@ -84,6 +85,7 @@ int report_open(int serial_only)
 	}
 	if (report_fd < 0) {
 		report_fd = open_serial();
+		report_serial = report_fd >= 0;
 		if (report_fd >= 0)
 			con_printf("ktstr-init: no %s port, reporting on ttyS1\n", PORT_NAME);
 	}
@@ -154,7 +156,7 @@ static int host_read(int timeout_ms)
 	unsigned char buf[64];
 	int n;
 
-	if (report_fd < 0 || isatty(report_fd))
+	if (report_fd < 0 || report_serial)
 		return -1;
 	while ((n = poll(&p, 1, timeout_ms)) == 1) {
 		ssize_t got;
@@ -313,7 +315,7 @@ void report_drain(void)
 	 * The host answers EXIT with one byte once it has decoded it. Without a host
 	 * (an embedded init whose port is merely captured) the wait ends after 2 s.
 	 */
-	if (isatty(report_fd)) {
+	if (report_serial) {
 		tcdrain(report_fd);
 		return;
 	}
